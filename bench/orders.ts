@@ -1,0 +1,117 @@
+// Order-to-activation benchmark: a whole Junction in this process (gateway, orchestrator,
+// Postgres, NATS, policies, simulator at zero latency) on a scratch database and namespace.
+// Phase 1 offers orders as fast as a pool of BSS clients can post them (sustained orders/s);
+// phase 2 offers a steady 50 orders/s and measures order-to-completed latency from the database
+// (orderDate → completion_date). Also counts the decisions on the decisions stream (every
+// decision must be published for the audit log). Writes bench/results/orders.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { largeNetwork, simulatorEntries } from '../orchestrator/load-fixture.js';
+import { orderFor, startTestJunction, type TestJunction } from '../orchestrator/testing.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ORDERS = '/tmf-api/serviceOrdering/v4/serviceOrder';
+const SUSTAINED_ORDERS = Number(process.env.BENCH_ORDERS ?? 600);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
+const STEADY_RATE = 50;
+const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 10);
+
+let counter = 0;
+function nextOrder() {
+  const i = counter++;
+  const site = i % 2 === 0 ? 'SITE-A' : 'SITE-B';
+  return i % 4 === 3
+    ? orderFor('CUST-2001', 'enterprise-5g-slice', { bandwidthMbps: 10 }, site, `bench-${i}`)
+    : orderFor('CUST-1001', 'broadband', { bandwidthMbps: 100 }, site, `bench-${i}`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function latencies(t: TestJunction, ids: string[]) {
+  const rows = await t.database.db
+    .selectFrom('service_orders')
+    .select(['state', 'order_date', 'completion_date'])
+    .where('id', 'in', ids)
+    .execute();
+  const ms = rows.filter((r) => r.state === 'completed' && r.completion_date).map((r) => r.completion_date!.getTime() - r.order_date.getTime()).sort((a, b) => a - b);
+  const states = rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.state]: (acc[r.state] ?? 0) + 1 }), {});
+  return { states, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99), maxMs: ms.at(-1) ?? NaN };
+}
+
+async function sustained(t: TestJunction) {
+  const ids: string[] = [];
+  const started = performance.now();
+  let posted = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (posted < SUSTAINED_ORDERS) {
+        posted++;
+        const r = await t.call('POST', ORDERS, nextOrder());
+        if (r.status !== 201) throw new Error(`POST answered ${r.status}: ${JSON.stringify(r.body)}`);
+        ids.push(r.body.id);
+      }
+    }),
+  );
+  const acceptedMs = performance.now() - started;
+  await t.waitForAll(ids, 600_000);
+  const seconds = (performance.now() - started) / 1000;
+  return { orders: ids.length, clients: CLIENTS, acceptedPerSecond: ids.length / (acceptedMs / 1000), ordersPerSecond: ids.length / seconds, ...(await latencies(t, ids)) };
+}
+
+async function steady(t: TestJunction) {
+  const ids: string[] = [];
+  const total = STEADY_RATE * STEADY_SECONDS;
+  const started = performance.now();
+  const posts: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / STEADY_RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    posts.push(t.call('POST', ORDERS, nextOrder()).then((r) => void ids.push(r.body.id)));
+  }
+  await Promise.all(posts);
+  await t.waitForAll(ids, 600_000);
+  return { ratePerSecond: STEADY_RATE, seconds: STEADY_SECONDS, orders: ids.length, ...(await latencies(t, ids)) };
+}
+
+async function decisionsPublished(t: TestJunction): Promise<number> {
+  const info = await t.junction.bus.jsm.streams.info(t.junction.bus.topology.streams.decisions.name);
+  return info.state.messages;
+}
+
+async function main() {
+  const net = largeNetwork({ portsPerSite: 400 });
+  const t = await startTestJunction({ seed: net.seedFile, adapterEntries: simulatorEntries(net.topology), policyWorkers: 2 });
+  try {
+    await t.call('POST', ORDERS, nextOrder()).then((r) => t.waitForAll([r.body.id])); // warm-up: policy bundle compiled, pools open
+    const phase1 = await sustained(t);
+    const phase2 = await steady(t);
+    const orders = counter;
+    const actions = await t.database.db.selectFrom('order_actions').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const decisions = await decisionsPublished(t);
+    const report = {
+      bench: 'orders',
+      when: new Date().toISOString(),
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      simulatorLatencyMs: 0,
+      sustained: phase1,
+      steady50PerSecond: phase2,
+      audit: { ordersPlaced: orders, resourceActions: Number(actions.n), decisionsPublished: decisions, expectedDecisions: orders + Number(actions.n) },
+      targets: { ordersPerSecond: 200, p99MsAt50PerSecond: 500 },
+    };
+    mkdirSync(resolve(root, 'bench/results'), { recursive: true });
+    writeFileSync(resolve(root, 'bench/results/orders.json'), JSON.stringify(report, null, 2));
+    console.log(JSON.stringify(report, null, 2));
+  } finally {
+    await t.stop();
+  }
+}
+
+void main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

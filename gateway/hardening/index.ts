@@ -1,0 +1,50 @@
+// The edge's hardening middleware, in order: path/query sanity, body limits (size, depth,
+// prototype keys, NUL), then the
+// per-principal rate limit. Mounted after authentication (gateway/app.ts `edge`), so strangers
+// are turned away before any body is read and every limit has a principal.
+import type { MiddlewareHandler } from 'hono';
+import type { GatewayEnv } from '../context.js';
+import { bodyLimits, type BodyLimits } from './body-limits.js';
+import { rateLimit, type RateLimitSettings } from './rate-limit.js';
+import { requestLineCheck } from './request-line.js';
+
+export interface EdgeSettings {
+  body?: Partial<BodyLimits>;
+  /** Default 1000 requests/s sustained, bursts of 2000, per principal and instance. */
+  rate?: RateLimitSettings | false;
+}
+
+export const DEFAULT_RATE: RateLimitSettings = { perSecond: 1000, burst: 2000 };
+
+/**
+ * JUNCTION_RATE_LIMIT: `<per second>[:<burst>]` or `off`; JUNCTION_MAX_BODY_BYTES: JSON body cap.
+ * A bad value is an error naming the variable.
+ */
+export function edgeSettingsFromEnv(env: Record<string, string | undefined>): EdgeSettings {
+  const out: EdgeSettings = {};
+  const rate = env.JUNCTION_RATE_LIMIT?.trim();
+  if (rate === 'off') out.rate = false;
+  else if (rate) {
+    const m = /^(\d+)(?::(\d+))?$/.exec(rate);
+    if (!m || Number(m[1]) === 0) throw new Error(`JUNCTION_RATE_LIMIT: expected <per second>[:<burst>] or off, got ${JSON.stringify(rate)}`);
+    out.rate = { perSecond: Number(m[1]), burst: Number(m[2] ?? Number(m[1]) * 2) };
+  }
+  const body = env.JUNCTION_MAX_BODY_BYTES?.trim();
+  if (body) {
+    if (!/^\d+$/.test(body) || Number(body) < 1024) throw new Error(`JUNCTION_MAX_BODY_BYTES: expected an integer of at least 1024, got ${JSON.stringify(body)}`);
+    out.body = { maxJsonBytes: Number(body) };
+  }
+  return out;
+}
+
+export function edgeHardening(settings: EdgeSettings = {}): MiddlewareHandler<GatewayEnv>[] {
+  const chain = [requestLineCheck(), bodyLimits(settings.body)];
+  if (settings.rate !== false) chain.push(rateLimit(settings.rate ?? DEFAULT_RATE));
+  return chain;
+}
+
+export { bodyLimits, DEFAULT_BODY_LIMITS, type BodyLimits } from './body-limits.js';
+export { rateLimit, type RateLimitSettings } from './rate-limit.js';
+export { checkWebhookUrl, deliverWebhook, signWebhookPayload, verifyWebhookSignature, isPublicAddress, type WebhookRules } from './webhooks.js';
+export { parseSafeJson, UnsafeJsonError } from './safe-json.js';
+export { requestLineCheck, requestLineProblem } from './request-line.js';

@@ -1,0 +1,100 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_ID_HEADER, fanOut, signature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './hub.js';
+import { orderFor, startTestJunction, type TestJunction } from './testing.js';
+
+const ORDERS = '/tmf-api/serviceOrdering/v4/serviceOrder';
+const HUB = '/tmf-api/serviceOrdering/v4/hub';
+
+interface Received {
+  path: string;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+describe('TMF641 hub notifications', () => {
+  let t: TestJunction;
+  let server: Server;
+  let base: string;
+  const received: Received[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', body, headers: req.headers });
+        res.statusCode = req.url === '/broken' ? 500 : 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    t = await startTestJunction({ hub: { intervalMs: 50, maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 50 } });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.stop();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('delivers signed events, in order per order, each with an event id', async () => {
+    const sub = await t.call('POST', HUB, { callback: `${base}/ok` });
+    expect(sub.status).toBe(201);
+    expect(sub.body.secret).toMatch(/^[0-9a-f]{64}$/);
+    const orders = await Promise.all([1, 2, 3].map(() => t.call('POST', ORDERS, orderFor('CUST-1001', 'broadband', { bandwidthMbps: 100 }))));
+    const ids = orders.map((o) => o.body.id as string);
+    await t.waitForAll(ids);
+    for (let i = 0; i < 100; i++) {
+      if (received.filter((r) => r.path === '/ok').length >= 9) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const ok = received.filter((r) => r.path === '/ok');
+    for (const r of ok) {
+      expect(r.headers[SIGNATURE_HEADER.toLowerCase()]).toBe(signature(sub.body.secret, String(r.headers[TIMESTAMP_HEADER.toLowerCase()]), r.body));
+    }
+    const eventIds = ok.map((r) => r.headers[EVENT_ID_HEADER.toLowerCase()]);
+    expect(new Set(eventIds).size).toBe(eventIds.length);
+    for (const id of ids) {
+      const events = ok.map((r) => JSON.parse(r.body)).filter((e) => e.event.serviceOrder.id === id);
+      expect(events.map((e) => `${e.eventType}:${e.event.serviceOrder.state}`)).toEqual([
+        'ServiceOrderCreateEvent:acknowledged',
+        'ServiceOrderStateChangeEvent:inProgress',
+        'ServiceOrderStateChangeEvent:completed',
+      ]);
+    }
+  });
+
+  it('parks a subscription whose callback keeps failing, keeping its backlog; DELETE removes it', async () => {
+    const sub = await t.call('POST', HUB, { callback: `${base}/broken`, query: 'eventType=ServiceOrderStateChangeEvent' });
+    const order = await t.call('POST', ORDERS, orderFor('CUST-1001', 'broadband', { bandwidthMbps: 100 }));
+    await t.waitForAll([order.body.id]);
+    let state = '';
+    for (let i = 0; i < 100 && state !== 'parked'; i++) {
+      const row = await t.database.db.selectFrom('hub_subscriptions').select('state').where('id', '=', sub.body.id).executeTakeFirstOrThrow();
+      state = row.state;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(state).toBe('parked');
+    const backlog = await t.database.db.selectFrom('hub_outbox').select(['event_type', 'attempts']).where('subscription_id', '=', sub.body.id).where('status', '=', 'pending').orderBy('seq').execute();
+    expect(backlog.map((b) => b.event_type)).toEqual(['ServiceOrderStateChangeEvent', 'ServiceOrderStateChangeEvent']);
+    expect(backlog[0]!.attempts).toBe(3);
+    expect(received.filter((r) => r.path === '/broken')).toHaveLength(3); // the head only: order kept
+    expect((await t.call('DELETE', `${HUB}/${sub.body.id}`)).status).toBe(204);
+    expect((await t.call('DELETE', `${HUB}/${sub.body.id}`)).status).toBe(404);
+    const bad = await t.call('POST', HUB, { callback: 'not a url' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.reason).toBe('invalid field callback');
+  });
+
+  it('fans service-problem events out to the tenant named in them, keyed by problem for ordering', async () => {
+    const sub = await t.call('POST', HUB, { callback: `${base}/problems`, query: 'eventType=ServiceProblemCreateEvent' });
+    expect(sub.status).toBe(201);
+    const event = { eventId: 'evt-problem-1', eventType: 'ServiceProblemCreateEvent', event: { serviceProblem: { id: 'P-1' } } };
+    const db = t.database.db;
+    expect(await fanOut(db, { eventType: 'ServiceProblemCreateEvent', event: event as never, tenant: 'acme', problemId: 'P-1' })).toBe(2); // this subscription and the catch-all /ok one
+    expect(await fanOut(db, { eventType: 'ServiceProblemCreateEvent', event: event as never, tenant: 'other-tenant', problemId: 'P-1' })).toBe(0);
+    expect(await fanOut(db, { eventType: 'ServiceProblemCreateEvent', event: event as never })).toBe(0); // no tenant, no key: dropped
+    const rows = await db.selectFrom('hub_outbox').select(['order_id', 'event_id']).where('subscription_id', '=', sub.body.id).execute();
+    expect(rows).toEqual([{ order_id: 'problem:P-1', event_id: 'evt-problem-1' }]);
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * TMF641 hub notifications. A fan-out consumer on the outbound notifications stream writes each
+ * event into a per-subscription outbox (once per subscription and event id); a delivery loop
+ * POSTs outbox heads to the callbacks:
+ *  - in order per order id (per problem id for service-problem events): an event waits while an
+ *    earlier one with the same key is pending;
+ *  - signed: `X-Junction-Signature: v1=<hex HMAC-SHA256(secret, "<X-Junction-Timestamp>.<body>")>`,
+ *    with `X-Junction-Event-Id` for the receiver's deduplication;
+ *  - at least once, retried with exponential backoff; after `maxAttempts` failures the
+ *    subscription is parked and its backlog kept (nothing is dropped).
+ */
+import { createHmac } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Bus } from '../platform/bus/bus.js';
+import { ensureConsumer } from '../platform/bus/bus.js';
+import { startConsumer, type RunningConsumer } from '../platform/bus/consume.js';
+import type { ConsumerSpec } from '../platform/bus/subjects.js';
+import type { Database } from '../platform/db/schema.js';
+import type { Logger } from '../platform/logger.js';
+import type { TmfEvent } from './events.js';
+
+export const SIGNATURE_HEADER = 'X-Junction-Signature';
+export const TIMESTAMP_HEADER = 'X-Junction-Timestamp';
+export const EVENT_ID_HEADER = 'X-Junction-Event-Id';
+
+/** The signature a receiver recomputes: hex HMAC-SHA256 over `<timestamp>.<raw body>`. */
+export function signature(secret: string, timestamp: string, body: string): string {
+  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+export function hubConsumerSpec(bus: Pick<Bus, 'namespace' | 'topology' | 'subjects'>): ConsumerSpec {
+  return {
+    stream: bus.topology.streams.notifications.name,
+    name: `${bus.namespace}_hub_fanout`,
+    description: 'Hub: fans TMF641 events out to subscription outboxes',
+    filterSubject: bus.subjects.notifications.outbound,
+    ackWaitMs: 30_000,
+    maxDeliver: 20,
+  };
+}
+
+/** A subscription's TMF `query`: `eventType=A,B` (anything else: every event). */
+export function matchesQuery(query: string | null, eventType: string): boolean {
+  const m = /(?:^|&)eventType=([^&]+)/.exec(query ?? '');
+  return !m || m[1]!.split(',').map((s) => decodeURIComponent(s.trim())).includes(eventType);
+}
+
+/**
+ * An outbound event: order events carry their orderId (the tenant is the order's); assurance's
+ * service-problem events carry their tenant and problemId instead.
+ */
+interface OutboundPayload {
+  eventType: string;
+  event: TmfEvent;
+  orderId?: string;
+  tenant?: string;
+  problemId?: string;
+}
+
+/** Events with one ordering key (an order, or a service problem) are delivered in order. */
+function orderingKey(p: OutboundPayload): string | undefined {
+  return p.orderId ?? (p.problemId ? `problem:${p.problemId}` : undefined);
+}
+
+async function tenantOf(db: Kysely<Database>, p: OutboundPayload): Promise<string | undefined> {
+  if (p.orderId) {
+    const order = await db.selectFrom('service_orders').select('tenant').where('id', '=', p.orderId).executeTakeFirst();
+    return order?.tenant;
+  }
+  return p.tenant;
+}
+
+export async function fanOut(db: Kysely<Database>, payload: OutboundPayload): Promise<number> {
+  const tenant = await tenantOf(db, payload);
+  const key = orderingKey(payload);
+  if (!tenant || !key) return 0;
+  const subs = await db.selectFrom('hub_subscriptions').select(['id', 'query']).where('tenant', '=', tenant).execute();
+  const rows = subs
+    .filter((s) => matchesQuery(s.query, payload.eventType))
+    .map((s) => ({
+      subscription_id: s.id,
+      order_id: key, // the ordering key: order id, or problem:<id> for service-problem events
+      event_id: payload.event.eventId,
+      event_type: payload.eventType,
+      body: JSON.stringify(payload.event),
+    }));
+  if (rows.length === 0) return 0;
+  await db.insertInto('hub_outbox').values(rows).onConflict((oc) => oc.columns(['subscription_id', 'event_id']).doNothing()).execute();
+  return rows.length;
+}
+
+export interface HubDeliveryOptions {
+  intervalMs?: number;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** One pass: deliver every due outbox head; returns how many were delivered. */
+export async function deliverDue(db: Kysely<Database>, logger: Logger, o: Required<HubDeliveryOptions>): Promise<number> {
+  const heads = await sql<{ seq: string; subscription_id: string; event_id: string; body: unknown; attempts: number; callback: string; secret: string }>`
+    select o.seq, o.subscription_id, o.event_id, o.body, o.attempts, s.callback, s.secret
+    from hub_outbox o join hub_subscriptions s on s.id = o.subscription_id
+    where o.status = 'pending' and s.state = 'active' and o.next_attempt_at <= now()
+      and not exists (
+        select 1 from hub_outbox p
+        where p.subscription_id = o.subscription_id and p.order_id = o.order_id and p.status = 'pending' and p.seq < o.seq)
+    order by o.seq limit 100`.execute(db);
+  let delivered = 0;
+  await Promise.all(
+    heads.rows.map(async (h) => {
+      const body = JSON.stringify(h.body);
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      let error: string | undefined;
+      try {
+        const res = await o.fetch(h.callback, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [EVENT_ID_HEADER]: h.event_id,
+            [TIMESTAMP_HEADER]: timestamp,
+            [SIGNATURE_HEADER]: signature(h.secret, timestamp, body),
+          },
+          body,
+          signal: AbortSignal.timeout(o.timeoutMs),
+        });
+        if (!res.ok) error = `callback answered ${res.status}`;
+        await res.body?.cancel().catch(() => undefined);
+      } catch (err) {
+        error = (err as Error).message;
+      }
+      if (!error) {
+        await db.updateTable('hub_outbox').set({ status: 'delivered', attempts: h.attempts + 1, last_error: null }).where('seq', '=', h.seq).execute();
+        delivered++;
+        return;
+      }
+      const attempts = h.attempts + 1;
+      const delay = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** (attempts - 1));
+      await db
+        .updateTable('hub_outbox')
+        .set({ attempts, last_error: error, next_attempt_at: new Date(Date.now() + delay) })
+        .where('seq', '=', h.seq)
+        .execute();
+      if (attempts >= o.maxAttempts) {
+        const reason = `${attempts} failed deliveries of ${h.event_id}: ${error}`;
+        await db.updateTable('hub_subscriptions').set({ state: 'parked', parked_reason: reason }).where('id', '=', h.subscription_id).execute();
+        logger.warn({ subscription: h.subscription_id, reason }, 'hub subscription parked with its backlog');
+      }
+    }),
+  );
+  return delivered;
+}
+
+export interface RunningHub {
+  stop(): Promise<void>;
+}
+
+export async function startHub(deps: { db: Kysely<Database>; bus: Bus; logger: Logger }, options: HubDeliveryOptions = {}): Promise<RunningHub> {
+  const o: Required<HubDeliveryOptions> = {
+    intervalMs: options.intervalMs ?? 250,
+    maxAttempts: options.maxAttempts ?? 8,
+    baseDelayMs: options.baseDelayMs ?? 1_000,
+    maxDelayMs: options.maxDelayMs ?? 5 * 60_000,
+    timeoutMs: options.timeoutMs ?? 5_000,
+    fetch: options.fetch ?? fetch,
+  };
+  const log = deps.logger.child({ component: 'hub' });
+  const spec = hubConsumerSpec(deps.bus);
+  await ensureConsumer(deps.bus.jsm, spec);
+  const consumer: RunningConsumer = await startConsumer(
+    deps.bus,
+    spec,
+    async (m) => {
+      const p = m.data as OutboundPayload;
+      if (typeof p?.orderId !== 'string' || typeof p.event?.eventId !== 'string') return;
+      await fanOut(deps.db, p);
+    },
+    log,
+  );
+  let stopping = false;
+  let pass: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    if (stopping || pass) return; // one pass at a time; a slow one just delays the next
+    pass = deliverDue(deps.db, log, o)
+      .catch((err) => log.warn({ err }, 'hub delivery pass failed'))
+      .finally(() => (pass = undefined));
+  }, o.intervalMs);
+  return {
+    async stop() {
+      stopping = true;
+      clearInterval(timer);
+      await consumer.stop();
+      await pass;
+    },
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * Resource inventory: feasibility and reservation in one Postgres transaction.
+ *
+ * Capacity moves only through `update resources set allocated = allocated + n where id = ? and
+ * capacity - allocated >= n`: the row lock serialises competing orders and the condition is
+ * re-checked on the locked row, so two orders can never both get the last unit (and the table's
+ * CHECK constraint backs it up). Reservations expire unless committed to an active service.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { ReservationSpec } from '../catalog/spec.js';
+import { resolveTemplate } from '../catalog/template.js';
+import type { Database } from '../platform/db/schema.js';
+
+export interface Reserved {
+  key: string;
+  /** The first (for scope `one`, the only) resource. */
+  resourceId: string;
+  resourceIds: string[];
+  attributes: Record<string, unknown>;
+  amount: number;
+}
+
+export type ReservationOutcome = { ok: true; reservations: Record<string, Reserved> } | { ok: false; reason: string };
+
+export interface ReserveRequest {
+  orderId: string;
+  itemId: string;
+  site: string;
+  specs: readonly ReservationSpec[];
+  /** Template context (characteristics...) for the amounts. */
+  context: unknown;
+  ttlMs: number;
+  now?: Date;
+}
+
+class Infeasible extends Error {}
+
+const DEADLOCK = '40P01';
+const isDeadlock = (err: unknown) => typeof err === 'object' && err !== null && (err as { code?: string }).code === DEADLOCK;
+
+/** Reservations already held for an item (a redelivered saga finds its earlier ones). */
+async function heldFor(db: Kysely<Database> | Transaction<Database>, orderId: string, itemId: string) {
+  return db
+    .selectFrom('reservations')
+    .innerJoin('resources', 'resources.id', 'reservations.resource_id')
+    .select(['reservations.key', 'reservations.resource_id', 'reservations.amount', 'resources.attributes'])
+    .where('reservations.order_id', '=', orderId)
+    .where('reservations.order_item_id', '=', itemId)
+    .where('reservations.status', 'in', ['reserved', 'committed'])
+    .orderBy('reservations.resource_id')
+    .execute();
+}
+
+function group(rows: Awaited<ReturnType<typeof heldFor>>): Record<string, Reserved> {
+  const out: Record<string, Reserved> = {};
+  for (const r of rows) {
+    const g = (out[r.key] ??= {
+      key: r.key,
+      resourceId: r.resource_id,
+      resourceIds: [],
+      attributes: (r.attributes ?? {}) as Record<string, unknown>,
+      amount: Number(r.amount),
+    });
+    g.resourceIds.push(r.resource_id);
+  }
+  return out;
+}
+
+/** Takes the capacity an item needs, all or nothing. Idempotent per (order, item). */
+export async function reserveItem(db: Kysely<Database>, req: ReserveRequest): Promise<ReservationOutcome> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.transaction().execute(async (trx) => {
+        // Two runs of one order's saga (a redelivery racing a slow first run) must not both reserve:
+        // they queue on the order's row, and the second finds the first's reservations.
+        await trx.selectFrom('service_orders').select('id').where('id', '=', req.orderId).forUpdate().execute();
+        const existing = await heldFor(trx, req.orderId, req.itemId);
+        if (existing.length > 0) return { ok: true as const, reservations: group(existing) };
+        const expiresAt = new Date((req.now ?? new Date()).getTime() + req.ttlMs);
+        const result: Record<string, Reserved> = {};
+        for (const spec of req.specs) {
+          const amount = Number(resolveTemplate(spec.amount, req.context));
+          if (!Number.isInteger(amount) || amount <= 0) throw new Infeasible(`reservation ${spec.key}: amount ${amount} is not a positive integer`);
+          const candidates = await trx
+            .selectFrom('resources')
+            .select(['id'])
+            .where('type', '=', spec.resourceType)
+            .where((eb) => eb.or([eb('site', '=', req.site), eb('site', 'is', null)]))
+            .where('state', '=', 'available')
+            .orderBy('id')
+            .execute();
+          if (candidates.length === 0) throw new Infeasible(`no ${spec.resourceType} in service at ${req.site}`);
+          // Take and record in one statement per resource: hot rows (a site's uplink, its IP pool)
+          // stay locked for as few round trips as possible, which is what bounds throughput.
+          const taken: Array<{ resource_id: string; attributes: unknown }> = [];
+          for (const c of candidates) {
+            const row = await sql<{ resource_id: string; attributes: unknown }>`
+              with took as (
+                update resources set allocated = allocated + ${amount}, updated_at = now()
+                where id = ${c.id} and state = 'available' and capacity - allocated >= ${amount}
+                returning id, attributes)
+              insert into reservations (id, resource_id, order_id, order_item_id, key, amount, status, expires_at)
+              select ${randomUUID()}, took.id, ${req.orderId}, ${req.itemId}, ${spec.key}, ${amount}, 'reserved', ${expiresAt}
+              from took
+              returning resource_id, (select attributes from took) as attributes`.execute(trx);
+            const got = row.rows[0];
+            if (got) taken.push(got);
+            else if (spec.scope === 'all') throw new Infeasible(`${c.id} lacks ${amount} free ${spec.resourceType} units at ${req.site}`);
+            if (got && spec.scope === 'one') break;
+          }
+          if (taken.length === 0) throw new Infeasible(`insufficient capacity: no ${spec.resourceType} at ${req.site} has ${amount} units free`);
+          result[spec.key] = {
+            key: spec.key,
+            resourceId: taken[0]!.resource_id,
+            resourceIds: taken.map((t) => t.resource_id),
+            attributes: (taken[0]!.attributes ?? {}) as Record<string, unknown>,
+            amount,
+          };
+        }
+        return { ok: true as const, reservations: result };
+      });
+    } catch (err) {
+      if (err instanceof Infeasible) return { ok: false, reason: err.message };
+      if (isDeadlock(err) && attempt < 5) continue;
+      throw err;
+    }
+  }
+}
+
+/** Gives back the capacity held by an order (or one item); returns the number of reservations released. */
+export async function releaseReservations(
+  db: Kysely<Database> | Transaction<Database>,
+  orderId: string,
+  itemId?: string,
+): Promise<number> {
+  const work = async (trx: Transaction<Database>) => {
+    let q = trx
+      .updateTable('reservations')
+      .set({ status: 'released', released_at: new Date() })
+      .where('order_id', '=', orderId)
+      .where('status', 'in', ['reserved', 'committed']);
+    if (itemId !== undefined) q = q.where('order_item_id', '=', itemId);
+    const released = await q.returning(['resource_id', 'amount']).execute();
+    // Resource order keeps lock acquisition consistent with reserveItem.
+    for (const r of released.sort((a, b) => (a.resource_id < b.resource_id ? -1 : 1))) {
+      await trx
+        .updateTable('resources')
+        .set({ allocated: sql`allocated - ${r.amount}`, updated_at: new Date() })
+        .where('id', '=', r.resource_id)
+        .execute();
+    }
+    return released.length;
+  };
+  return 'isTransaction' in db && db.isTransaction ? work(db as Transaction<Database>) : db.transaction().execute(work);
+}
+
+/** Binds an item's reservations to its now-active service: they stop expiring and become its supporting resources. */
+export async function commitReservations(trx: Transaction<Database>, orderId: string, itemId: string, serviceId: string): Promise<void> {
+  await trx
+    .updateTable('reservations')
+    .set({ status: 'committed', service_id: serviceId, expires_at: null })
+    .where('order_id', '=', orderId)
+    .where('order_item_id', '=', itemId)
+    .where('status', '=', 'reserved')
+    .execute();
+}
+
+/** Releases reservations whose order died before using them; returns the order ids affected. */
+export async function expireReservations(db: Kysely<Database>, now: Date = new Date()): Promise<string[]> {
+  const due = await db
+    .selectFrom('reservations')
+    .select(['order_id', 'order_item_id'])
+    .distinct()
+    .where('status', '=', 'reserved')
+    .where('expires_at', '<', now)
+    .execute();
+  for (const d of due) await releaseReservations(db, d.order_id, d.order_item_id);
+  return [...new Set(due.map((d) => d.order_id))];
+}
+
+/** Free units per resource (for tests, TMF639 and the bench). */
+export async function inventorySnapshot(db: Kysely<Database>): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('resources').select(['id', 'allocated']).orderBy('id').execute();
+  return Object.fromEntries(rows.map((r) => [r.id, Number(r.allocated)]));
+}
