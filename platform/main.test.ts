@@ -41,14 +41,14 @@ describe('npm start with bad configuration', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('PORT');
     expect(lines[0]).toContain('expected an integer port 1-65535');
-  });
+  }, 90_000); // a cold tsx start on a loaded machine
 
   it('exits non-zero naming JUNCTION_API_KEYS when it is not JSON', async () => {
     const { code, stderr } = await runMain({ JUNCTION_API_KEYS: 'nope' });
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain('JUNCTION_API_KEYS');
-  });
+  }, 90_000);
 });
 
 describe('npm start lifecycle', () => {

@@ -76,9 +76,9 @@ describe('adapter loader', () => {
   });
 
   it('rejects narrowing to a domain the factory does not serve', async () => {
-    const error = await loadError([{ name: 'sim', builtin: 'simulator', domains: ['nfv'] }]);
+    const error = await loadError([{ name: 'sim', builtin: 'simulator', domains: ['ipam'] }]);
     expect(error.field).toBe('domains');
-    expect(error.message).toContain('does not serve nfv');
+    expect(error.message).toContain('does not serve ipam');
   });
 
   it('routes by domain or pinned adapter, and refuses unknown ones permanently', async () => {

@@ -1,5 +1,6 @@
 /**
- * `simulator`: an in-process network (RAN, transport, core, access) for the demo, tests and
+ * `simulator`: an in-process network (RAN, transport, core, access; NFV when the topology has
+ * VIMs) for the demo, tests and
  * benchmarks. Capacity-checked apply/rollback, per-operation latency and failure injection,
  * drift injection, alarms (incl. a scripted fibre cut), KPI and usage emission.
  */
@@ -27,7 +28,7 @@ import {
   type VerifyTarget,
 } from '../contract.js';
 import { FaultInjector, faultSpecSchema, latencySpecSchema, seededRandom, type FaultSpec, type LatencySpec, type SimulatedOperation } from './faults.js';
-import { compareParameters, SimulatedNetwork, SIMULATED_DOMAINS, type Refusal, type SimulatedService } from './network.js';
+import { compareParameters, SimulatedNetwork, SIMULATED_DOMAINS, type Refusal, type SimulatedDomain, type SimulatedService } from './network.js';
 import { loadTopology } from './topology.js';
 
 /** The topology shipped with Junction, used when settings name none. */
@@ -61,7 +62,7 @@ export const simulatorSettingsSchema = z.object({
 export type SimulatorSettings = z.infer<typeof simulatorSettingsSchema>;
 
 export class SimulatorAdapter implements SouthboundAdapter {
-  readonly domains = SIMULATED_DOMAINS;
+  readonly domains: readonly SimulatedDomain[];
   readonly network: SimulatedNetwork;
   private readonly injector: FaultInjector;
   private readonly random: () => number;
@@ -72,6 +73,8 @@ export class SimulatorAdapter implements SouthboundAdapter {
   private readonly openAlarms = new Map<string, AlarmEvent[]>();
   private readonly timers: Array<() => void> = [];
   private alarmSeq = 0;
+  /** How far the simulated network's event clock runs ahead of the real one (advanceClock). */
+  private clockOffsetMs = 0;
   /** Calls that reached the simulated network, per operation (tests use it to see retries and replays). */
   readonly calls: Record<SimulatedOperation, number> = { apply: 0, rollback: 0, verify: 0, discover: 0, health: 0 };
 
@@ -82,6 +85,9 @@ export class SimulatorAdapter implements SouthboundAdapter {
     private readonly deps: AdapterDeps,
   ) {
     this.network = network;
+    // `nfv` only with VIMs to host it: a topology without them must not claim the domain from an
+    // NFVO adapter (sol005) configured beside the simulator.
+    this.domains = network.topology.nfv.vims.length ? SIMULATED_DOMAINS : SIMULATED_DOMAINS.filter((d) => d !== 'nfv');
     this.random = seededRandom(settings.seed);
     this.injector = new FaultInjector(this.random);
     for (const [op, spec] of Object.entries(settings.faults)) if (spec) this.injector.setFault(op as SimulatedOperation, spec);
@@ -105,6 +111,24 @@ export class SimulatorAdapter implements SouthboundAdapter {
     if (!service) throw new Error(`simulator ${this.name}: no service "${resourceId}" to drift`);
     if (change === 'remove') this.network.remove(resourceId);
     else service.device = { ...service.device, ...change };
+  }
+
+  /**
+   * Changes a link's latency (congestion, a degraded span): the latency KPIs of services routed over
+   * it follow, and path computation (a re-route) weighs the new value.
+   */
+  setLinkLatency(linkId: string, latencyMs: number): void {
+    const link = this.network.topology.transport.links.find((l) => l.id === linkId);
+    if (!link) throw new Error(`simulator ${this.name}: no link "${linkId}"`);
+    link.latencyMs = latencyMs;
+  }
+
+  /**
+   * Fast-forwards the simulated network's clock: events emitted afterwards carry event times `ms`
+   * later, so windows measured in event time (SLA: minutes) pass in a test's seconds.
+   */
+  advanceClock(ms: number): void {
+    this.clockOffsetMs += ms;
   }
 
   /** Cuts a transport link: raises a critical alarm on it and a major one on every service over it. */
@@ -175,7 +199,7 @@ export class SimulatorAdapter implements SouthboundAdapter {
     return [...this.openAlarms.values()].flat();
   }
 
-  /** One round of KPIs: PRB utilisation per gNB; latency, throughput, availability per transport service. */
+  /** One round of KPIs: PRB utilisation per gNB, vCPU utilisation per VIM; latency, throughput, availability per transport service. */
   async emitKpis(): Promise<NetworkEvent[]> {
     const events: NetworkEvent[] = [];
     for (const gnb of this.network.topology.ran.gnbs) {
@@ -183,6 +207,9 @@ export class SimulatorAdapter implements SouthboundAdapter {
         .filter((s) => s.domain === 'ran' && (s.device.gnbIds as string[]).includes(gnb.id))
         .reduce((sum, s) => sum + Number(s.device.prbs), 0);
       events.push(this.kpi(gnb.id, 'gnb', 'prb_utilisation', round((used / gnb.prbCapacity) * 100), 'percent'));
+    }
+    for (const vim of this.network.topology.nfv.vims) {
+      events.push(this.kpi(vim.id, 'vim', 'vcpu_utilisation', round((this.network.vcpusUsed(vim.id) / vim.vcpuCapacity) * 100), 'percent'));
     }
     for (const s of this.network.services.values()) {
       if (s.domain !== 'transport') continue;
@@ -202,7 +229,7 @@ export class SimulatorAdapter implements SouthboundAdapter {
         source: this.name,
         eventTime: now,
         resource: { id: s.id, type: s.type },
-        periodStart: new Date(this.deps.clock.now() - (this.settings.kpiIntervalMs ?? 60_000)).toISOString(),
+        periodStart: new Date(this.deps.clock.now() + this.clockOffsetMs - (this.settings.kpiIntervalMs ?? 60_000)).toISOString(),
         periodEnd: now,
         usageType: 'sessions',
         quantity: Math.floor(Number(s.device.sessions) * this.random()),
@@ -373,7 +400,7 @@ export class SimulatorAdapter implements SouthboundAdapter {
   }
 
   private isoNow(): string {
-    return new Date(this.deps.clock.now()).toISOString();
+    return new Date(this.deps.clock.now() + this.clockOffsetMs).toISOString();
   }
 }
 
@@ -389,7 +416,7 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 export const simulatorAdapter = defineAdapter({
   kind: 'simulator',
-  description: 'In-process network model (RAN, transport, core, access) with fault, drift and alarm injection',
+  description: 'In-process network model (RAN, transport, core, access, NFV) with fault, drift and alarm injection',
   domains: SIMULATED_DOMAINS,
   settingsSchema: simulatorSettingsSchema,
   async create(name, settings, deps) {

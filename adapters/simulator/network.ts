@@ -10,7 +10,7 @@ import type { Topology } from './topology.js';
 export type Refusal = { refused: true; kind: 'permanent' | 'transient'; code: string; reason: string };
 const refuse = (kind: Refusal['kind'], code: string, reason: string): Refusal => ({ refused: true, kind, code, reason });
 
-export const SIMULATED_DOMAINS = ['ran', 'transport', 'core', 'access'] as const;
+export const SIMULATED_DOMAINS = ['ran', 'transport', 'core', 'access', 'nfv'] as const;
 export type SimulatedDomain = (typeof SIMULATED_DOMAINS)[number];
 
 const parameterSchemas = {
@@ -28,6 +28,8 @@ const parameterSchemas = {
     bngProfile: z.string().min(1),
     ipPool: z.string().min(1),
   }),
+  /** A network service of `instances` × the NSD's vCPUs on one VIM; modify scales `instances`. */
+  nfv: z.object({ nsdId: z.string().min(1), vimId: z.string().min(1), instances: z.number().int().positive() }),
 } as const;
 
 export interface SimulatedService {
@@ -39,7 +41,7 @@ export interface SimulatedService {
   /** What the "device" actually holds (differs after drift injection). */
   device: Record<string, unknown>;
   /** What the network assigned: the transport path, the access IP address. */
-  allocation: { path?: string[]; ipAddress?: string };
+  allocation: { path?: string[]; ipAddress?: string; vcpus?: number };
 }
 
 export class SimulatedNetwork {
@@ -70,6 +72,8 @@ export class SimulatedNetwork {
         return this.planCore(id, parsed.data as z.infer<typeof parameterSchemas.core>);
       case 'access':
         return this.planAccess(id, parsed.data as z.infer<typeof parameterSchemas.access>);
+      case 'nfv':
+        return this.planNfv(id, parsed.data as z.infer<typeof parameterSchemas.nfv>);
     }
   }
 
@@ -212,6 +216,24 @@ export class SimulatedNetwork {
     const address = hostAddresses(pool.cidr).find((a) => !taken.has(a));
     if (!address) return refuse('permanent', 'capacity', `IP pool "${p.ipPool}" (${pool.cidr}) is exhausted`);
     return { allocation: { ipAddress: address } };
+  }
+
+  /** vCPUs the nfv services hold on a VIM, the service `id` excluded. */
+  vcpusUsed(vimId: string, excludeId?: string): number {
+    return this.others('nfv', excludeId ?? '')
+      .filter((s) => s.device.vimId === vimId)
+      .reduce((sum, s) => sum + Number(s.allocation.vcpus ?? 0), 0);
+  }
+
+  private planNfv(id: string, p: z.infer<typeof parameterSchemas.nfv>) {
+    const vim = this.topology.nfv.vims.find((v) => v.id === p.vimId);
+    if (!vim) return refuse('permanent', 'not-found', `VIM "${p.vimId}" is not in the topology`);
+    const nsd = this.topology.nfv.nsds.find((n) => n.id === p.nsdId);
+    if (!nsd) return refuse('permanent', 'not-found', `NSD "${p.nsdId}" is not on-boarded`);
+    const vcpus = p.instances * nsd.vcpusPerInstance;
+    const free = vim.vcpuCapacity - this.vcpusUsed(p.vimId, id);
+    if (vcpus > free) return refuse('permanent', 'capacity', `VIM "${p.vimId}" has ${free} of ${vim.vcpuCapacity} vCPUs free; ${p.instances} × ${p.nsdId} needs ${vcpus}`);
+    return { allocation: { vcpus } };
   }
 }
 

@@ -33,6 +33,14 @@ export const topologySchema = z
         ipPools: z.array(z.object({ name: id, cidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, 'an IPv4 CIDR like 100.64.0.0/24') })),
       })
       .default({ olts: [], bngProfiles: [], ipPools: [] }),
+    /** Optional NFV infrastructure: with VIMs the simulator also serves domain `nfv` (VNF/NS instances by vCPU). */
+    nfv: z
+      .object({
+        vims: z.array(z.object({ id, vcpuCapacity: z.number().int().positive() })),
+        /** On-boarded network-service descriptors and what one instance of each needs. */
+        nsds: z.array(z.object({ id, vcpusPerInstance: z.number().int().positive() })),
+      })
+      .default({ vims: [], nsds: [] }),
   })
   .superRefine((t, ctx) => {
     const nodes = new Set(t.transport.nodes);

@@ -1,6 +1,6 @@
 /**
  * A loopback fake NFVO answering like ETSI NFV-SOL 005 NS LCM: NS instances, instantiate and
- * terminate tasks returning 202 with a Location to an LCM operation occurrence that completes
+ * terminate and scale (SCALE_NS to levels per aspect) tasks returning 202 with a Location to an LCM operation occurrence that completes
  * asynchronously after `operationMs`, retry of FAILED_TEMP occurrences, ProblemDetails errors,
  * SOL013 `(eq,attr,value)` filters. Scripted outcomes make the next operations end FAILED or
  * FAILED_TEMP; `failNext` answers the next requests with a status (e.g. 503).
@@ -9,8 +9,23 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 type OpState = 'PROCESSING' | 'COMPLETED' | 'FAILED_TEMP' | 'FAILED';
-interface Instance { id: string; nsInstanceName: string; nsdId: string; nsState: 'NOT_INSTANTIATED' | 'INSTANTIATED' }
-interface OpOcc { id: string; nsInstanceId: string; lcmOperationType: 'INSTANTIATE' | 'TERMINATE'; operationState: OpState; error?: { status: number; title: string; detail: string } }
+interface ScaleInfo { nsScalingAspectId: string; nsScaleLevelId: string }
+interface Instance { id: string; nsInstanceName: string; nsdId: string; nsState: 'NOT_INSTANTIATED' | 'INSTANTIATED'; nsScaleStatus?: ScaleInfo[] }
+interface OpOcc {
+  id: string;
+  nsInstanceId: string;
+  lcmOperationType: 'INSTANTIATE' | 'TERMINATE' | 'SCALE';
+  operationState: OpState;
+  error?: { status: number; title: string; detail: string };
+  /** For SCALE: the levels it moves to. */
+  scaleTo?: ScaleInfo[];
+}
+
+/** Scaling aspects and their levels per on-boarded NSD; an instance starts at each aspect's first level. */
+const NSD_ASPECTS: Record<string, Record<string, string[]>> = {
+  'nsd-vepc': { capacity: ['small', 'medium', 'large'] },
+  'nsd-vfw': { throughput: ['1g', '10g'] },
+};
 
 export interface FakeNfvo {
   apiRoot: string;
@@ -64,7 +79,16 @@ export async function startFakeNfvo(): Promise<FakeNfvo> {
       timers.delete(timer);
       op.operationState = outcome;
       const ns = fake.instances.get(op.nsInstanceId);
-      if (outcome === 'COMPLETED' && ns) ns.nsState = op.lcmOperationType === 'INSTANTIATE' ? 'INSTANTIATED' : 'NOT_INSTANTIATED';
+      if (outcome === 'COMPLETED' && ns && op.lcmOperationType === 'SCALE') {
+        const status = new Map((ns.nsScaleStatus ?? []).map((s) => [s.nsScalingAspectId, s.nsScaleLevelId]));
+        for (const s of op.scaleTo ?? []) status.set(s.nsScalingAspectId, s.nsScaleLevelId);
+        ns.nsScaleStatus = [...status].map(([nsScalingAspectId, nsScaleLevelId]) => ({ nsScalingAspectId, nsScaleLevelId }));
+      } else if (outcome === 'COMPLETED' && ns) {
+        ns.nsState = op.lcmOperationType === 'INSTANTIATE' ? 'INSTANTIATED' : 'NOT_INSTANTIATED';
+        if (op.lcmOperationType === 'INSTANTIATE') {
+          ns.nsScaleStatus = Object.entries(NSD_ASPECTS[ns.nsdId] ?? {}).map(([nsScalingAspectId, levels]) => ({ nsScalingAspectId, nsScaleLevelId: levels[0]! }));
+        } else delete ns.nsScaleStatus;
+      }
       if (outcome !== 'COMPLETED') op.error = problem(500, 'VNF instantiation failed', outcome === 'FAILED' ? 'VIM rejected the flavour' : 'VIM quota temporarily exceeded');
     }, fake.operationMs);
     timers.add(timer);
@@ -112,12 +136,21 @@ export async function startFakeNfvo(): Promise<FakeNfvo> {
         fake.instances.delete(ns.id);
         return send(204);
       }
-      if (req.method === 'POST' && ns && (parts[2] === 'instantiate' || parts[2] === 'terminate')) {
+      if (req.method === 'POST' && ns && (parts[2] === 'instantiate' || parts[2] === 'terminate' || parts[2] === 'scale')) {
         const busy = [...fake.ops.values()].some((o) => o.nsInstanceId === ns.id && o.operationState === 'PROCESSING');
         const wrongState = parts[2] === 'instantiate' ? ns.nsState === 'INSTANTIATED' : ns.nsState === 'NOT_INSTANTIATED';
         if (busy || wrongState) return send(409, problem(409, 'Conflict', `NS instance ${ns.id} is ${busy ? 'busy' : ns.nsState}`));
         if (parts[2] === 'instantiate' && !body?.nsFlavourId) return send(400, problem(400, 'Bad Request', 'nsFlavourId is required'));
-        const op: OpOcc = { id: nextId('op'), nsInstanceId: ns.id, lcmOperationType: parts[2] === 'instantiate' ? 'INSTANTIATE' : 'TERMINATE', operationState: 'PROCESSING' };
+        let scaleTo: ScaleInfo[] | undefined;
+        if (parts[2] === 'scale') {
+          scaleTo = body?.scaleType === 'SCALE_NS' ? body?.scaleNsData?.scaleNsToLevelData?.nsScaleInfo : undefined;
+          if (!Array.isArray(scaleTo)) return send(400, problem(400, 'Bad Request', 'only SCALE_NS with scaleNsData.scaleNsToLevelData.nsScaleInfo is supported'));
+          const aspects = NSD_ASPECTS[ns.nsdId] ?? {};
+          const bad = scaleTo.find((s) => !aspects[s.nsScalingAspectId]?.includes(s.nsScaleLevelId));
+          if (bad) return send(400, problem(400, 'Bad Request', `NSD ${ns.nsdId} has no scale level ${bad.nsScaleLevelId} of aspect ${bad.nsScalingAspectId}`));
+        }
+        const type = parts[2] === 'instantiate' ? 'INSTANTIATE' : parts[2] === 'terminate' ? 'TERMINATE' : 'SCALE';
+        const op: OpOcc = { id: nextId('op'), nsInstanceId: ns.id, lcmOperationType: type, operationState: 'PROCESSING', ...(scaleTo ? { scaleTo } : {}) };
         fake.ops.set(op.id, op);
         runOperation(op);
         return send(202, undefined, { Location: `${base}/ns_lcm_op_occs/${op.id}` });

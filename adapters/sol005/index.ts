@@ -2,6 +2,7 @@
  * `sol005`: network-service lifecycle on an NFVO (e.g. OSM) through ETSI GS NFV-SOL 005 NS LCM:
  *   create  → POST ns_instances, POST …/instantiate (202 + LCM op occurrence), poll the
  *             occurrence until COMPLETED / FAILED / FAILED_TEMP / ROLLED_BACK within the deadline
+ *   modify  → POST …/scale (SCALE_NS to the given level per scaling aspect), poll
  *   delete  → POST …/terminate, poll, DELETE the instance
  * The NFVO does not know Junction's idempotency key, so the NS instance name carries the
  * resource id: a retry after a crash or timeout finds the instance and its running operation and
@@ -51,11 +52,25 @@ const nsParametersSchema = z.object({
   createNsExtras: z.record(z.string(), z.unknown()).optional(),
 });
 
+const nsScaleInfoSchema = z.object({ nsScalingAspectId: z.string().min(1), nsScaleLevelId: z.string().min(1) });
+type NsScaleInfo = z.infer<typeof nsScaleInfoSchema>;
+
+/**
+ * `modify` scales the NS to a level per scaling aspect (SOL005 ScaleNsToLevelData.nsScaleInfo).
+ * Only this form, because the NsInstance reports it back (`nsScaleStatus`): that is what makes a
+ * replay idempotent and lets verify compare. An instantiation level is not reported back.
+ */
+const scaleParametersSchema = z.object({
+  nsScaleInfo: z.array(nsScaleInfoSchema).min(1),
+  additionalParamsForNs: z.record(z.string(), z.unknown()).optional(),
+});
+
 interface NsInstance {
   id: string;
   nsInstanceName: string;
   nsdId?: string;
   nsState: 'NOT_INSTANTIATED' | 'INSTANTIATED';
+  nsScaleStatus?: NsScaleInfo[];
 }
 interface NsLcmOpOcc {
   id: string;
@@ -94,8 +109,9 @@ export class Sol005Adapter implements SouthboundAdapter {
   async rollback(action: ResourceAction, ctx: CallContext): Promise<AdapterResult> {
     return this.guard(ctx.signal, async () => {
       if (action.operation === 'create') return this.run('delete', action.target, {}, ctx);
-      if (action.operation === 'delete' && action.rollback?.parameters) return this.run('create', action.target, action.rollback.parameters, ctx);
-      return permanent(`cannot roll back ${action.operation} of "${action.target.id}"${action.operation === 'delete' ? ' without rollback.parameters' : ''}`, 'unsupported');
+      // modify → scale back to the previous levels; delete → re-create: both need the previous values.
+      if (action.rollback?.parameters) return this.run(action.operation === 'delete' ? 'create' : 'modify', action.target, action.rollback.parameters, ctx);
+      return permanent(`cannot roll back ${action.operation} of "${action.target.id}" without rollback.parameters`, 'unsupported');
     });
   }
 
@@ -108,6 +124,11 @@ export class Sol005Adapter implements SouthboundAdapter {
       if (ns.nsState !== 'INSTANTIATED') differences.push({ field: 'nsState', expected: 'INSTANTIATED', actual: ns.nsState });
       const expectedNsd = target.expected?.nsdId;
       if (expectedNsd !== undefined && ns.nsdId !== expectedNsd) differences.push({ field: 'nsdId', expected: expectedNsd, actual: ns.nsdId });
+      const expectedScale = z.array(nsScaleInfoSchema).safeParse(target.expected?.nsScaleInfo);
+      for (const want of expectedScale.success ? expectedScale.data : []) {
+        const actual = levelOf(ns, want.nsScalingAspectId);
+        if (actual !== want.nsScaleLevelId) differences.push({ field: `nsScaleStatus.${want.nsScalingAspectId}`, expected: want.nsScaleLevelId, actual });
+      }
       return differences.length
         ? { status: 'drifted', reason: `NS ${ns.id} differs in ${differences.map((d) => d.field).join(', ')}`, resource, differences }
         : { status: 'in-sync', reason: `NS ${ns.id} is instantiated`, resource };
@@ -137,7 +158,7 @@ export class Sol005Adapter implements SouthboundAdapter {
   // --- the NS lifecycle ------------------------------------------------------------------------
 
   private async run(operation: ResourceAction['operation'], target: ResourceAction['target'], raw: Record<string, unknown>, ctx: ReadContext): Promise<AdapterResult> {
-    if (operation === 'modify') return permanent('sol005: modifying a network service (update/scale) is not supported by this adapter', 'unsupported');
+    if (operation === 'modify') return this.scale(target, raw, ctx);
     let ns = await this.findInstance(target.id, ctx.signal);
 
     if (operation === 'delete') {
@@ -175,6 +196,37 @@ export class Sol005Adapter implements SouthboundAdapter {
     await this.awaitOperation(op, ctx);
     const now = (await this.expect('GET', `ns_instances/${ns.id}`, undefined, [200], ctx.signal)).body as NsInstance;
     return succeeded(`instantiated NS ${now.id} (${p.nsdId}, flavour ${p.nsFlavourId})`, this.resourceOf(target, now));
+  }
+
+  /**
+   * Scales an instantiated NS to the requested level per aspect. A retry resumes a running scale
+   * (or retries it after FAILED_TEMP); levels already reached answer `unchanged` without a call.
+   */
+  private async scale(target: ResourceAction['target'], raw: Record<string, unknown>, ctx: ReadContext): Promise<AdapterResult> {
+    const parsed = scaleParametersSchema.safeParse(raw);
+    if (!parsed.success) {
+      return permanent(`invalid scale parameters: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, 'invalid-action');
+    }
+    const p = parsed.data;
+    const ns = await this.findInstance(target.id, ctx.signal);
+    if (!ns) return permanent(`cannot scale: no NS instance named ${this.instanceName(target.id)}`, 'not-found');
+    if (ns.nsState !== 'INSTANTIATED') return permanent(`cannot scale NS ${ns.id}: it is ${ns.nsState}`, 'conflict');
+    const levels = p.nsScaleInfo.map((s) => `${s.nsScalingAspectId}=${s.nsScaleLevelId}`).join(', ');
+    const running = await this.runningOperation(ns.id, ctx.signal);
+    const failedTemp = running ? undefined : await this.latestOperation(ns.id, 'FAILED_TEMP', ctx.signal);
+    let op = running ?? (failedTemp?.lcmOperationType === 'SCALE' ? await this.retryOperation(failedTemp.id, ctx.signal) : undefined);
+    if (!op) {
+      if (p.nsScaleInfo.every((s) => levelOf(ns, s.nsScalingAspectId) === s.nsScaleLevelId)) {
+        return succeeded(`NS ${ns.id} is already at ${levels}`, this.resourceOf(target, ns), true);
+      }
+      op = await this.startOperation(ns.id, 'scale', {
+        scaleType: 'SCALE_NS',
+        scaleNsData: { scaleNsToLevelData: { nsScaleInfo: p.nsScaleInfo }, ...(p.additionalParamsForNs ? { additionalParamsForNs: p.additionalParamsForNs } : {}) },
+      }, ctx.signal);
+    }
+    await this.awaitOperation(op, ctx);
+    const now = (await this.expect('GET', `ns_instances/${ns.id}`, undefined, [200], ctx.signal)).body as NsInstance;
+    return succeeded(`scaled NS ${now.id} to ${levels}`, this.resourceOf(target, now));
   }
 
   private async findInstance(resourceId: string, signal: AbortSignal): Promise<NsInstance | undefined> {
@@ -235,7 +287,12 @@ export class Sol005Adapter implements SouthboundAdapter {
   }
 
   private resourceOf(target: { id: string; type: string }, ns: NsInstance) {
-    return { id: target.id, type: target.type, externalIds: { nsInstanceId: ns.id }, state: { nsInstanceName: ns.nsInstanceName, nsdId: ns.nsdId, nsState: ns.nsState } };
+    return {
+      id: target.id,
+      type: target.type,
+      externalIds: { nsInstanceId: ns.id },
+      state: { nsInstanceName: ns.nsInstanceName, nsdId: ns.nsdId, nsState: ns.nsState, ...(ns.nsScaleStatus ? { nsScaleStatus: ns.nsScaleStatus } : {}) },
+    };
   }
 
   // --- HTTP ------------------------------------------------------------------------------------
@@ -283,9 +340,11 @@ export class Sol005Adapter implements SouthboundAdapter {
   }
 }
 
+const levelOf = (ns: NsInstance, aspect: string) => ns.nsScaleStatus?.find((s) => s.nsScalingAspectId === aspect)?.nsScaleLevelId;
+
 export const sol005Adapter = defineAdapter({
   kind: 'sol005',
-  description: 'ETSI NFV-SOL 005 NS lifecycle (create, instantiate, terminate, delete) against an NFVO',
+  description: 'ETSI NFV-SOL 005 NS lifecycle (create, instantiate, scale, terminate, delete) against an NFVO',
   domains: ['nfv'],
   settingsSchema: sol005SettingsSchema,
   create: (name, settings, deps) => new Sol005Adapter(name, settings, deps),

@@ -122,3 +122,79 @@ describe('sol005 adapter against a loopback NFVO', () => {
     expect(await registry.verify(target)).toMatchObject({ status: 'absent' });
   });
 });
+
+describe('sol005 modify: scaling an NS to a level per aspect', () => {
+  const scale = (id: string, level: string, previous?: string): ResourceActionInput => ({
+    domain: 'nfv',
+    operation: 'modify',
+    target: { id, type: 'network-service' },
+    parameters: { nsScaleInfo: [{ nsScalingAspectId: 'capacity', nsScaleLevelId: level }] },
+    ...(previous ? { rollback: { parameters: { nsScaleInfo: [{ nsScalingAspectId: 'capacity', nsScaleLevelId: previous }] } } } : {}),
+  });
+  const levelOf = (nsId: string) => nfvo.instances.get(nsId)?.nsScaleStatus?.find((s) => s.nsScalingAspectId === 'capacity')?.nsScaleLevelId;
+
+  it('scales with SCALE_NS, polls the operation, and a replay changes nothing', async () => {
+    const registry = await setup();
+    await registry.apply(ns('svc-s1'), { idempotencyKey: 'c1' });
+    expect(levelOf('ns-0001')).toBe('small');
+    const result = await registry.apply(scale('svc-s1', 'large'), { idempotencyKey: 'm1' });
+    expect(result).toMatchObject({ status: 'success', reason: 'scaled NS ns-0001 to capacity=large', resource: { state: { nsScaleStatus: [{ nsScalingAspectId: 'capacity', nsScaleLevelId: 'large' }] } } });
+    expect(levelOf('ns-0001')).toBe('large');
+    expect(nfvo.bodies.at(-1)).toEqual({
+      request: 'POST ns_instances/ns-0001/scale',
+      body: { scaleType: 'SCALE_NS', scaleNsData: { scaleNsToLevelData: { nsScaleInfo: [{ nsScalingAspectId: 'capacity', nsScaleLevelId: 'large' }] } } },
+    });
+    const calls = nfvo.log.length;
+    expect(await registry.apply(scale('svc-s1', 'large'), { idempotencyKey: 'm1' })).toEqual(result);
+    expect(nfvo.log.length).toBe(calls);
+    // Another key (a crash before the result was recorded): the level is there, no second scale.
+    expect(await registry.apply(scale('svc-s1', 'large'), { idempotencyKey: 'm1-b' })).toMatchObject({ status: 'success', unchanged: true });
+    expect(count('POST ns_instances/ns-0001/scale')).toBe(1);
+  });
+
+  it('retries a scale that ended FAILED_TEMP, and fails permanently on FAILED or an unknown level', async () => {
+    const registry = await setup();
+    await registry.apply(ns('svc-s2'), { idempotencyKey: 'c2' });
+    nfvo.nextOutcomes.push('FAILED_TEMP');
+    expect(await registry.apply(scale('svc-s2', 'medium'), { idempotencyKey: 'm2' })).toMatchObject({ status: 'success' });
+    expect(count('POST ns_instances/ns-0001/scale')).toBe(1);
+    expect(count('POST ns_lcm_op_occs/op-0003/retry')).toBe(1);
+    expect(levelOf('ns-0001')).toBe('medium');
+
+    nfvo.nextOutcomes.push('FAILED');
+    expect(await registry.apply(scale('svc-s2', 'large'), { idempotencyKey: 'm3' })).toEqual({
+      status: 'permanent',
+      code: 'rejected',
+      reason: 'SCALE op-0004 ended FAILED: VNF instantiation failed — VIM rejected the flavour',
+    });
+    expect(await registry.apply(scale('svc-s2', 'huge'), { idempotencyKey: 'm4' })).toEqual({
+      status: 'permanent',
+      code: 'rejected',
+      reason: 'NFVO answered 400 Bad Request to POST ns_instances/ns-0001/scale: Bad Request — NSD nsd-vepc has no scale level huge of aspect capacity',
+    });
+    expect(await registry.apply(scale('svc-none', 'large'), { idempotencyKey: 'm5' })).toMatchObject({ status: 'permanent', code: 'not-found' });
+    expect(await registry.apply({ ...scale('svc-s2', 'large'), parameters: { nsScaleInfo: [] } }, { idempotencyKey: 'm6' })).toMatchObject({ status: 'permanent', code: 'invalid-action' });
+    expect(levelOf('ns-0001')).toBe('medium');
+  });
+
+  it('times out while the scale runs, and a retry resumes polling the same operation', async () => {
+    const registry = await setup({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    await registry.apply(ns('svc-s3'), { idempotencyKey: 'c3' });
+    nfvo.operationMs = 400;
+    expect(await registry.apply(scale('svc-s3', 'large'), { idempotencyKey: 'm7', timeoutMs: 150 })).toMatchObject({ status: 'transient', code: 'timeout' });
+    expect(await registry.apply(scale('svc-s3', 'large'), { idempotencyKey: 'm7', timeoutMs: 3_000 })).toMatchObject({ status: 'success', reason: 'scaled NS ns-0001 to capacity=large' });
+    expect(count('POST ns_instances/ns-0001/scale')).toBe(1);
+  });
+
+  it('rolls a scale back to the previous level from rollback hints, verifies the level, refuses without hints', async () => {
+    const registry = await setup();
+    await registry.apply(ns('svc-s4'), { idempotencyKey: 'c4' });
+    await registry.apply(scale('svc-s4', 'large', 'small'), { idempotencyKey: 'm8' });
+    const target = { domain: 'nfv', target: { id: 'svc-s4', type: 'network-service' }, expected: { nsScaleInfo: [{ nsScalingAspectId: 'capacity', nsScaleLevelId: 'large' }] } };
+    expect(await registry.verify(target)).toMatchObject({ status: 'in-sync' });
+    expect(await registry.rollback(scale('svc-s4', 'large', 'small'), { idempotencyKey: 'm8' })).toMatchObject({ status: 'success', reason: 'scaled NS ns-0001 to capacity=small' });
+    expect(levelOf('ns-0001')).toBe('small');
+    expect(await registry.verify(target)).toMatchObject({ status: 'drifted', differences: [{ field: 'nsScaleStatus.capacity', expected: 'large', actual: 'small' }] });
+    expect(await registry.rollback(scale('svc-s4', 'medium'), { idempotencyKey: 'm9' })).toMatchObject({ status: 'permanent', code: 'unsupported' });
+  });
+});

@@ -8,7 +8,7 @@
  *
  * It serves a domain Junction's built-ins don't (`ipam`): it hands out /24 subnets from a
  * supernet, in memory. A real plugin would call its vendor's API where this touches the Map.
- * It imports only the contract (in a separate package: `junction/adapters/contract`).
+ * It imports only the contract (in a separate package: `junction/adapters/contract.js`).
  */
 import { z } from 'zod';
 import { defineAdapter, permanent, succeeded, type SouthboundAdapter } from '../../contract.js';

@@ -80,15 +80,4 @@ describe('heap reset between evaluations', () => {
     expect(pol.evaluate({ x: 'b' })).toEqual([{ result: ['b#3', 'b#3'] }]);
     expect(hostCalls).toBe(3);
   });
-
-  it('measures a trivial allow := true policy (informational)', async () => {
-    const allow = rule('x.allow', 3, block({ type: 'assignvaronce', source: { kind: 'bool', value: true }, target: 2 }));
-    const pol = await loadPolicy(emitWasm({ funcs: [allow], plans: [entrypoint('x/allow', 'x.allow')] }));
-    const n = 20_000;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) pol.evaluate({ user: 'u', i });
-    const perSec = Math.round(n / ((performance.now() - t0) / 1000));
-    console.log(`trivial policy: ${perSec} evals/s`);
-    expect(pol.evaluate({})).toEqual([{ result: true }]);
-  });
 });
