@@ -20,7 +20,7 @@ describe('bus', () => {
     const names: string[] = [];
     for await (const n of a.bus.jsm.streams.names()) if (n.startsWith(`${a.namespace}_`)) names.push(n);
     expect(names.sort()).toEqual(
-      ['decisions', 'network', 'notifications', 'orders'].map((s) => `${a.namespace}_${s}`),
+      ['dead_letters', 'decisions', 'network', 'notifications', 'orders'].map((s) => `${a.namespace}_${s}`),
     );
     const info = await a.bus.jsm.streams.info(a.bus.topology.streams.orders.name);
     expect(info.config.subjects).toEqual([`${a.namespace}.orders.>`, `${a.namespace}.customers.>`]);
@@ -29,7 +29,7 @@ describe('bus', () => {
       a.bus.topology.consumers.orchestratorOrders.name,
     );
     expect(consumer.config.ack_policy).toBe('explicit');
-    expect(consumer.config.filter_subject).toBe(`${a.namespace}.orders.>`);
+    expect(consumer.config.filter_subject).toBe(`${a.namespace}.orders.intake.>`);
   });
 
   it('brings an existing stream and consumer to a changed declaration', async () => {
@@ -39,10 +39,11 @@ describe('bus', () => {
     const consumer = { ...a.bus.topology.consumers.orchestratorNetwork, maxDeliver: 3, ackWaitMs: 5_000 };
     await ensureConsumer(a.bus.jsm, consumer);
     const info = await a.bus.jsm.consumers.info(consumer.stream, consumer.name);
-    expect(info.config.max_deliver).toBe(3);
+    // maxDeliver is enforced by the consumer loop (dead letters); the server never gives up a message.
+    expect(info.config.max_deliver).toBe(-1);
     expect(info.config.ack_wait).toBe(5_000 * 1_000_000);
     await ensureTopology(a.bus.jsm, a.bus.topology); // and back
-    expect((await a.bus.jsm.consumers.info(consumer.stream, consumer.name)).config.max_deliver).toBe(10);
+    expect((await a.bus.jsm.consumers.info(consumer.stream, consumer.name)).config.ack_wait).toBe(30_000 * 1_000_000);
   });
 
   it('sets Nats-Msg-Id and the correlation id on published messages', async () => {

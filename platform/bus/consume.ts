@@ -3,20 +3,32 @@
  * its handler resolved, i.e. after the handler's work is committed. A handler that throws gets the
  * message redelivered later (nak with delay); a crash before the ack gets it redelivered after
  * the consumer's ack_wait. Handlers must therefore be idempotent: see `processOnce`.
+ *
+ * Dead letters: when the handler fails on delivery `spec.maxDeliver` (or later), or the payload is
+ * not JSON, the message is published to the dead-letter stream (dead-letter.ts) and only then
+ * terminated. If that publish fails the message is nak'ed instead and comes back (the server's
+ * max_deliver is unlimited, see subjects.ts), so nothing is lost.
  */
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Bus } from './bus.js';
-import { CORRELATION_ID_HEADER, MESSAGE_ID_HEADER, type ConsumerSpec } from './subjects.js';
+import { deadLetterCounter, deadLetterRecord, publishDeadLetter, type DeadLetterReason } from './dead-letter.js';
+import { CORRELATION_ID_HEADER, MESSAGE_ID_HEADER, RETRY_CONSUMER_HEADER, RETRY_OF_HEADER, type ConsumerSpec } from './subjects.js';
 
 export interface BusMessage {
   subject: string;
   /** The JSON payload, parsed. */
   data: unknown;
-  /** Nats-Msg-Id when the publisher set one (Junction's publishers always do), else `<stream>:<seq>`. */
+  /**
+   * Nats-Msg-Id when the publisher set one (Junction's publishers always do), else `<stream>:<seq>`;
+   * for a retried dead letter, the id of the message that died (RETRY_OF_HEADER).
+   */
   messageId: string;
   correlationId: string | undefined;
+  /** Where the message is stored: its stream and sequence there. */
+  stream: string;
+  streamSeq: number;
   /** 1 on first delivery. */
   deliveryCount: number;
   headers: Record<string, string>;
@@ -51,7 +63,7 @@ export interface ConsumeOptions {
 export function toBusMessage(m: JsMsg, logger: Logger): BusMessage | Error {
   const headers: Record<string, string> = {};
   for (const [k, v] of m.headers ?? []) if (v[0] !== undefined) headers[k] = v[0];
-  const messageId = headers[MESSAGE_ID_HEADER] ?? `${m.info.stream}:${m.seq}`;
+  const messageId = headers[RETRY_OF_HEADER] ?? headers[MESSAGE_ID_HEADER] ?? `${m.info.stream}:${m.seq}`;
   const correlationId = headers[CORRELATION_ID_HEADER];
   let data: unknown;
   try {
@@ -64,6 +76,8 @@ export function toBusMessage(m: JsMsg, logger: Logger): BusMessage | Error {
     data,
     messageId,
     correlationId,
+    stream: m.info.stream,
+    streamSeq: m.seq,
     deliveryCount: m.info.deliveryCount,
     headers,
     log: logger.child({ messageId, correlationId, subject: m.subject }),
@@ -85,8 +99,9 @@ export async function startConsumer(
   const retryDelayMs = options.retryDelayMs ?? 1_000;
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
-  const count = (outcome: 'acked' | 'retried' | 'terminated') =>
+  const count = (outcome: 'acked' | 'retried' | 'dead_lettered') =>
     options.metrics?.busMessages.inc({ consumer: spec.name, outcome });
+  const deadLetters = options.metrics ? deadLetterCounter(options.metrics.registry) : undefined;
 
   const loop = (async () => {
     try {
@@ -97,11 +112,36 @@ export async function startConsumer(
     }
   })();
 
-  /** Runs the handler, then acks (or naks for a redelivery when it failed). */
+  /**
+   * Dead-letters `m`, then terminates it; when the dead letter cannot be stored, naks it instead
+   * so that it comes back and is tried again (a message is never dropped unrecorded).
+   */
+  async function deadLetter(m: JsMsg, reason: DeadLetterReason, error: string, msgLog: Logger): Promise<void> {
+    const record = deadLetterRecord(m, spec.name, reason, error);
+    try {
+      await publishDeadLetter(bus, record);
+    } catch (err) {
+      msgLog.error({ err, deadLetterId: record.id }, 'dead letter could not be stored; message will be redelivered');
+      m.nak(retryDelayMs);
+      count('retried');
+      return;
+    }
+    msgLog.error({ deadLetterId: record.id, reason, error, deliveryCount: record.deliveryCount }, 'message dead-lettered');
+    // No reason argument: nats-server 2.9 does not recognise `+TERM <reason>` and would leave the message pending.
+    m.term();
+    count('dead_lettered');
+    deadLetters?.inc({ consumer: spec.name, reason });
+  }
+
+  /** Runs the handler, then acks (or naks for a redelivery, or dead-letters, when it failed). */
   async function settle(m: JsMsg, message: BusMessage): Promise<void> {
     try {
       await handler(message);
     } catch (err) {
+      if (spec.maxDeliver > 0 && message.deliveryCount >= spec.maxDeliver) {
+        await deadLetter(m, 'handler_failed', errorText(err), message.log);
+        return;
+      }
       message.log.warn({ err, deliveryCount: message.deliveryCount }, 'handler failed; message will be redelivered');
       m.nak(retryDelayMs);
       count('retried');
@@ -116,19 +156,23 @@ export async function startConsumer(
     }
   }
 
+  /** A retried dead letter meant for another consumer of the subject: this one handled the original. */
+  function retryForOther(m: JsMsg): boolean {
+    const target = m.headers?.get(RETRY_CONSUMER_HEADER);
+    return target !== undefined && target !== '' && target !== spec.name;
+  }
+
   async function handleAll(): Promise<void> {
     for await (const m of messages) {
       // Buffered messages are left unacked on stop: the server redelivers them to another instance.
       if (stopping) break;
-      const message = toBusMessage(m, log);
-      if (message instanceof Error) {
-        log.error({ seq: m.seq, err: message.message }, 'terminating undecodable message');
-        // No reason argument: nats-server 2.9 does not recognise `+TERM <reason>` and would leave the message pending.
-        m.term();
-        count('terminated');
+      if (retryForOther(m)) {
+        m.ack();
+        count('acked');
         continue;
       }
-      const work = settle(m, message);
+      const message = toBusMessage(m, log);
+      const work = message instanceof Error ? deadLetter(m, 'undecodable', message.message, log.child({ seq: m.seq, subject: m.subject })) : settle(m, message);
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work));
       // Back-pressure: pull the next message only when a handler slot is free.
@@ -136,7 +180,7 @@ export async function startConsumer(
     }
   }
 
-  log.info({ stream: spec.stream, concurrency }, 'consumer started');
+  log.info({ stream: spec.stream, concurrency, maxDeliver: spec.maxDeliver }, 'consumer started');
   return {
     name: spec.name,
     async stop() {
@@ -147,4 +191,9 @@ export async function startConsumer(
       log.info('consumer stopped');
     },
   };
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
 }

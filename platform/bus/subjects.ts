@@ -14,14 +14,27 @@ import { AckPolicy, DeliverPolicy, type ConsumerConfig } from '@nats-io/jetstrea
 export const CORRELATION_ID_HEADER = 'Junction-Correlation-Id';
 /** Header JetStream uses to drop a re-published message inside the stream's duplicate window. */
 export const MESSAGE_ID_HEADER = 'Nats-Msg-Id';
+/** On a retried dead letter: the id of the dead letter it retries (platform/bus/dead-letter-store.ts). */
+export const DEAD_LETTER_ID_HEADER = 'Junction-Dead-Letter-Id';
+/**
+ * On a retried dead letter: the message id of the message that died. Consumers see it as the
+ * message's id (BusMessage.messageId), so their dedupe ledgers treat the retry as the same message;
+ * only Nats-Msg-Id is fresh, so the stream does not drop the retry as a duplicate.
+ */
+export const RETRY_OF_HEADER = 'Junction-Retry-Of';
+/**
+ * On a retried dead letter: the durable consumer it is meant for. Other consumers of the same
+ * subject, which handled the original, acknowledge it without running their handlers.
+ */
+export const RETRY_CONSUMER_HEADER = 'Junction-Retry-Consumer';
 
 export function subjects(ns: string) {
   return {
     orders: {
       /** Gateway → orchestrator. A TMF641 ServiceOrder accepted over HTTP; payload: the order as stored. */
-      received: `${ns}.orders.received`,
+      received: `${ns}.orders.intake.received`,
       /** Gateway → orchestrator. A TMF641 CancelServiceOrder request; payload: { orderId, cancellationId }. */
-      cancelRequested: `${ns}.orders.cancel_requested`,
+      cancelRequested: `${ns}.orders.intake.cancel_requested`,
       /** Orchestrator → notifier/audit. An order's state changed; payload: { orderId, from, to, at }. */
       stateChanged: `${ns}.orders.state_changed`,
     },
@@ -45,6 +58,16 @@ export function subjects(ns: string) {
       /** Policy engine → audit. One policy decision (input, result, policy version); payload: the decision record. */
       recorded: `${ns}.decisions.recorded`,
     },
+    deadLetters: {
+      /**
+       * Any consumer loop (platform/bus/consume.ts) → dead-letter recorder. A message its consumer
+       * gave up on (handler failed on its last allowed delivery, or payload undecodable); one
+       * subject per consumer; payload: DeadLetterRecord (platform/bus/dead-letter.ts).
+       */
+      of: (consumer: string) => `${ns}.dead_letters.${consumer}`,
+      /** Every consumer's dead letters. */
+      all: `${ns}.dead_letters.>`,
+    },
   } as const;
 }
 export type Subjects = ReturnType<typeof subjects>;
@@ -63,6 +86,11 @@ export interface ConsumerSpec {
   /** A single filter subject: nats-server 2.9 has no `filter_subjects`. */
   filterSubject: string;
   ackWaitMs: number;
+  /**
+   * Deliveries before a message whose handler keeps failing is dead-lettered (consume.ts); 0 or
+   * less: never dead-lettered, redelivered until handled. Not the server's max_deliver, which is
+   * unlimited: a server-side limit would drop a message whose dead-lettering failed.
+   */
   maxDeliver: number;
 }
 
@@ -89,15 +117,22 @@ export function topology(ns: string) {
       description: 'Policy decisions, on their way to the audit log',
       subjects: [`${ns}.decisions.>`],
     },
+    deadLetters: {
+      name: `${ns}_dead_letters`,
+      description: 'Dead letters: messages a consumer gave up on, on their way to the operator API (/operations/v1/dead-letters)',
+      subjects: [`${ns}.dead_letters.>`],
+    },
   } satisfies Record<string, StreamSpec>;
 
   const consumers = {
-    /** The orchestrator's intake: new orders, cancellations, customer changes. */
+    /** The orchestrator's intake: new orders and cancellations (under orders.intake). */
     orchestratorOrders: {
       stream: streams.orders.name,
       name: `${ns}_orchestrator_orders`,
       description: 'Orchestrator: order intake and cancellations',
-      filterSubject: `${ns}.orders.>`,
+      // Only the intake: the orchestrator's own state announcements (orders.state_changed) are
+      // for others, and would cost it a delivery and an ack each.
+      filterSubject: `${ns}.orders.intake.>`,
       ackWaitMs: 30_000,
       maxDeliver: 10,
     },
@@ -109,6 +144,18 @@ export function topology(ns: string) {
       filterSubject: `${ns}.network.>`,
       ackWaitMs: 30_000,
       maxDeliver: 10,
+    },
+    /**
+     * Records dead letters in Postgres (table dead_letters) for the operator API. Never
+     * dead-lettered itself (maxDeliver 0): a failure to record is retried until Postgres answers.
+     */
+    deadLetterRecorder: {
+      stream: streams.deadLetters.name,
+      name: `${ns}_dead_letter_recorder`,
+      description: 'Dead letters into Postgres for the operator API',
+      filterSubject: `${ns}.dead_letters.>`,
+      ackWaitMs: 30_000,
+      maxDeliver: 0,
     },
   } satisfies Record<string, ConsumerSpec>;
 
@@ -134,7 +181,9 @@ export function consumerConfig(spec: ConsumerSpec): Partial<ConsumerConfig> {
     filter_subject: spec.filterSubject,
     ack_policy: AckPolicy.Explicit,
     ack_wait: spec.ackWaitMs * 1_000_000,
-    max_deliver: spec.maxDeliver,
+    // Unlimited: consume.ts dead-letters a message after spec.maxDeliver deliveries, and only once
+    // the dead letter is stored; until then the message must keep coming back.
+    max_deliver: -1,
     deliver_policy: DeliverPolicy.All,
   };
 }

@@ -334,3 +334,35 @@ export interface Database {
   policy_bundles: PolicyBundlesTable;
   policy_activations: PolicyActivationsTable;
 }
+
+/** Issue 6: a message a consumer gave up on, from the dead-letter stream, and what operators did with it. */
+export interface DeadLettersTable {
+  /** `<stream>:<seq>:<consumer>` */
+  id: string;
+  consumer: string;
+  stream: string;
+  stream_seq: ColumnType<string, number | string, never>;
+  subject: string;
+  message_id: string;
+  correlation_id: string | null;
+  headers: ColumnType<Record<string, string>, string, never>;
+  /** json: `payload` is the JSON value; base64: `payload` is a JSON string of the bytes in base64. */
+  payload_encoding: string;
+  payload: ColumnType<unknown, string, never>;
+  delivery_count: number;
+  /** handler_failed | undecodable */
+  reason: string;
+  error: string;
+  dead_at: ColumnType<Date, Date, never>;
+  recorded_at: ColumnType<Date, never, never>;
+  /** pending | retried | discarded */
+  status: ColumnType<string, never, string>;
+  retry_message_id: ColumnType<string | null, never, string | null>;
+  resolved_at: ColumnType<Date | null, never, Date | null>;
+  resolved_by: ColumnType<string | null, never, string | null>;
+  note: ColumnType<string | null, never, string | null>;
+}
+
+export interface Database {
+  dead_letters: DeadLettersTable;
+}

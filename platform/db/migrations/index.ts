@@ -10,6 +10,8 @@ import * as m0006b from './0006b_cancel_service_orders.js';
 import * as m0006c from './0006c_hub_notifications.js';
 import * as m0008 from './0008_access_and_policy_lifecycle.js';
 import * as m0009 from './0009_assurance.js';
+import * as m0010dl from './0010_dead_letters.js';
+import * as m0011 from './0011_waiting_orders.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_processed_messages': m0001,
@@ -18,4 +20,6 @@ export const migrations: Record<string, Migration> = {
   '0006c_hub_notifications': m0006c,
   '0008_access_and_policy_lifecycle': m0008,
   '0009_assurance': m0009,
+  '0010_dead_letters': m0010dl,
+  '0011_waiting_orders': m0011,
 };
