@@ -56,8 +56,13 @@ export const serviceSpecificationSchema = z.object({
     .default({ qosClassByTier: {} }),
   reservations: z.array(reservationSpecSchema).default([]),
   actions: z.array(actionSpecSchema).min(1),
+  /**
+   * Whether the service may be delivered without its `optional` actions: when one of them fails
+   * (permanently, or denied by policy) the rest is kept, the service goes active and the order
+   * ends `partial`. Required actions never depend on optional ones.
+   */
   partialCompletion: z.boolean().default(false),
-  /** What to do when capacity is missing: reject the order, or hold it until capacity frees. */
+  /** What to do when capacity is missing: reject the order, or hold it (`held`) and retry when capacity frees. */
   onInfeasible: z.enum(['reject', 'hold']).default('reject'),
   /** Past this the order raises a jeopardy alert. */
   expectedDurationMs: z.number().int().positive().default(60_000),
@@ -102,6 +107,12 @@ export function parseSpecification(doc: unknown, where: string): ServiceSpecific
   }
   const spec = result.data;
   topologicalOrder(spec.actions, where);
+  for (const a of spec.actions) {
+    if (a.optional && !spec.partialCompletion) throw new CatalogError(`${where}: action ${a.id} is optional but partialCompletion is false`);
+    // A kept part must never need a part that may be missing.
+    const needsOptional = a.dependsOn.find((d) => spec.actions.find((x) => x.id === d)?.optional);
+    if (!a.optional && needsOptional) throw new CatalogError(`${where}: action ${a.id} is required but depends on optional action ${needsOptional}`);
+  }
   const keys = new Set(spec.reservations.map((r) => r.key));
   if (keys.size !== spec.reservations.length) throw new CatalogError(`${where}: two reservations share a key`);
   return spec;
@@ -111,7 +122,7 @@ export function parseSpecification(doc: unknown, where: string): ServiceSpecific
 export function resolveCharacteristics(
   spec: ServiceSpecification,
   given: ReadonlyArray<{ name: string; value: unknown }>,
-): { values: Record<string, number | string> } | { error: string } {
+): { values: Record<string, number | string> } | { error: string; missing?: string } {
   const values: Record<string, number | string> = {};
   const known = new Map(spec.characteristics.map((c) => [c.name, c]));
   for (const g of given) {
@@ -120,7 +131,8 @@ export function resolveCharacteristics(
   for (const c of spec.characteristics) {
     const raw = given.find((g) => g.name === c.name)?.value ?? c.default;
     if (raw === undefined) {
-      if (c.required) return { error: `characteristic ${c.name} is required by ${spec.name}` };
+      // `missing`: information the BSS can still supply (the order waits `pending` for it).
+      if (c.required) return { error: `characteristic ${c.name} is required by ${spec.name}`, missing: c.name };
       continue;
     }
     let value: number | string;
@@ -141,4 +153,12 @@ export function resolveCharacteristics(
     values[c.name] = value;
   }
   return { values };
+}
+
+/** A modify's characteristics: the service's current values, overridden by the ones the order item gives. */
+export function mergeCharacteristics(
+  current: Record<string, unknown>,
+  given: ReadonlyArray<{ name: string; value: unknown }>,
+): Array<{ name: string; value: unknown }> {
+  return [...Object.entries(current).filter(([name]) => !given.some((g) => g.name === name)).map(([name, value]) => ({ name, value })), ...given];
 }

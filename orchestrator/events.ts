@@ -14,6 +14,8 @@ export function billingSubjects(ns: string) {
     start: `${ns}.notifications.billing.start`,
     /** Orchestrator → billing. A service was terminated; payload: BillingEvent. */
     stop: `${ns}.notifications.billing.stop`,
+    /** Orchestrator → billing. An active service's characteristics changed (modify); payload: BillingEvent with previousCharacteristics and changeDate. */
+    change: `${ns}.notifications.billing.change`,
   } as const;
 }
 
@@ -25,6 +27,9 @@ export interface BillingEvent {
   characteristics: Record<string, unknown>;
   startDate?: string;
   endDate?: string;
+  /** billing.change: what was billed until changeDate. */
+  previousCharacteristics?: Record<string, unknown>;
+  changeDate?: string;
 }
 
 /** A TMF641 event as the hub delivers it. */
@@ -33,7 +38,15 @@ export interface TmfEvent {
   eventTime: string;
   eventType: string;
   correlationId?: string;
+  /** ServiceOrderInformationRequiredEvent: the field the order lacks, e.g. `serviceOrderItem[0].service.place`. */
+  fieldPath?: string;
   event: { serviceOrder: ServiceOrderBody };
+}
+
+/** Orders can go back to `held` / `pending` more than once: each round's state events get their own ids. */
+export const REENTRANT_MILESTONES = new Set(['held', 'informationRequired']);
+export function orderRound(order: Pick<ServiceOrderBody, 'milestone'>): number {
+  return (order.milestone ?? []).filter((m) => REENTRANT_MILESTONES.has(m.name)).length;
 }
 
 export interface OrderEvents {
@@ -42,12 +55,17 @@ export interface OrderEvents {
   billingStart(event: BillingEvent, correlationId?: string): Promise<void>;
   jeopardy(order: ServiceOrderBody): Promise<void>;
   billingStop(event: BillingEvent, correlationId?: string): Promise<void>;
+  billingChange(event: BillingEvent, correlationId?: string): Promise<void>;
+  /** A saga step done: the milestone is the order's last `milestone` entry. */
+  milestone(order: ServiceOrderBody, milestoneId: string, correlationId?: string): Promise<void>;
+  /** The order lacks data (state `pending`); the BSS completes it with PATCH. */
+  informationRequired(order: ServiceOrderBody, fieldPath: string, correlationId?: string): Promise<void>;
 }
 
 export function busOrderEvents(bus: Pick<Bus, 'publish' | 'subjects' | 'namespace'>, now: () => Date = () => new Date()): OrderEvents {
   const billing = billingSubjects(bus.namespace);
-  const tmf = async (order: ServiceOrderBody, eventType: string, eventId: string, correlationId?: string) => {
-    const event: TmfEvent = { eventId, eventTime: now().toISOString(), eventType, correlationId, event: { serviceOrder: order } };
+  const tmf = async (order: ServiceOrderBody, eventType: string, eventId: string, correlationId?: string, extra: Partial<TmfEvent> = {}) => {
+    const event: TmfEvent = { eventId, eventTime: now().toISOString(), eventType, correlationId, ...extra, event: { serviceOrder: order } };
     await bus.publish(bus.subjects.notifications.outbound, { eventType, event, orderId: order.id }, { messageId: eventId, correlationId });
   };
   return {
@@ -56,12 +74,23 @@ export function busOrderEvents(bus: Pick<Bus, 'publish' | 'subjects' | 'namespac
     },
     async stateChanged(order, from, correlationId) {
       const at = now().toISOString();
+      const round = orderRound(order);
+      const suffix = round === 0 ? order.state : `${order.state}:${round}`;
       await bus.publish(
         bus.subjects.orders.stateChanged,
         { orderId: order.id, from, to: order.state, at },
-        { messageId: `order:${order.id}:state:${order.state}`, correlationId },
+        { messageId: `order:${order.id}:state:${suffix}`, correlationId },
       );
-      await tmf(order, 'ServiceOrderStateChangeEvent', `order:${order.id}:event:${order.state}`, correlationId);
+      await tmf(order, 'ServiceOrderStateChangeEvent', `order:${order.id}:event:${suffix}`, correlationId);
+    },
+    async milestone(order, milestoneId, correlationId) {
+      await tmf(order, 'ServiceOrderMilestoneEvent', `order:${order.id}:milestone:${milestoneId}`, correlationId);
+    },
+    async informationRequired(order, fieldPath, correlationId) {
+      await tmf(order, 'ServiceOrderInformationRequiredEvent', `order:${order.id}:informationRequired:${orderRound(order)}`, correlationId, { fieldPath });
+    },
+    async billingChange(event, correlationId) {
+      await bus.publish(billing.change, event, { messageId: `billing:change:${event.serviceId}:${event.orderId}`, correlationId });
     },
     async jeopardy(order) {
       await tmf(order, 'ServiceOrderJeopardyEvent', `order:${order.id}:jeopardy`);

@@ -37,7 +37,6 @@ function isCancelRequested(data: unknown): data is CancelRequested {
 export function orderIntakeHandler(bus: Bus, db: Kysely<Database>, saga: SagaRun, fallback: MessageHandler): MessageHandler {
   const { maxDeliver } = bus.topology.consumers.orchestratorOrders;
   return async (message: BusMessage) => {
-    if (message.subject === bus.subjects.orders.stateChanged) return; // our own announcements
     if (message.subject === bus.subjects.orders.cancelRequested && isCancelRequested(message.data)) {
       const accepted = await requestCancellation(db, message.data.orderId, message.data.cancellationId);
       message.log.info({ orderId: message.data.orderId, cancellationId: message.data.cancellationId, accepted }, 'cancellation requested');
@@ -46,7 +45,7 @@ export function orderIntakeHandler(bus: Bus, db: Kysely<Database>, saga: SagaRun
     if (message.subject !== bus.subjects.orders.received) return fallback(message);
     if (!isOrderReceived(message.data)) {
       // Nothing to run: record it as seen (ledger) so it is not retried forever.
-      message.log.error({ data: message.data }, 'orders.received without an orderId; not an order');
+      message.log.error({ data: message.data }, 'orders.intake.received without an orderId; not an order');
       return fallback(message);
     }
     const heartbeat = setInterval(() => message.working(), HEARTBEAT_MS);
@@ -56,7 +55,7 @@ export function orderIntakeHandler(bus: Bus, db: Kysely<Database>, saga: SagaRun
         finalAttempt: message.deliveryCount >= maxDeliver - 1,
       });
       if (state === undefined) {
-        message.log.error({ orderId: message.data.orderId }, 'orders.received for an order that is not stored; not an order');
+        message.log.error({ orderId: message.data.orderId }, 'orders.intake.received for an order that is not stored; not an order');
         return fallback(message);
       }
       message.log.info({ orderId: message.data.orderId, state }, 'order saga finished');

@@ -13,7 +13,8 @@ import { createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Bus } from '../platform/bus/bus.js';
 import { ensureConsumer } from '../platform/bus/bus.js';
-import { startConsumer, type RunningConsumer } from '../platform/bus/consume.js';
+import type { RunningConsumer } from '../platform/bus/consume.js';
+import { startBatchConsumer } from './assurance/batch-consumer.js';
 import type { ConsumerSpec } from '../platform/bus/subjects.js';
 import type { Database } from '../platform/db/schema.js';
 import type { Logger } from '../platform/logger.js';
@@ -62,28 +63,60 @@ function orderingKey(p: OutboundPayload): string | undefined {
   return p.orderId ?? (p.problemId ? `problem:${p.problemId}` : undefined);
 }
 
-async function tenantOf(db: Kysely<Database>, p: OutboundPayload): Promise<string | undefined> {
-  if (p.orderId) {
-    const order = await db.selectFrom('service_orders').select('tenant').where('id', '=', p.orderId).executeTakeFirst();
-    return order?.tenant;
-  }
-  return p.tenant;
+/**
+ * Order tenants never change, so a bounded memo spares the fan-out a lookup per event (an order
+ * raises several events in a row).
+ */
+export function orderTenantCache(db: Kysely<Database>, capacity = 10_000) {
+  const known = new Map<string, string>();
+  return async function tenantsOf(orderIds: string[]): Promise<Map<string, string>> {
+    const missing = [...new Set(orderIds.filter((id) => !known.has(id)))];
+    if (missing.length) {
+      const rows = await db.selectFrom('service_orders').select(['id', 'tenant']).where('id', 'in', missing).execute();
+      for (const r of rows) {
+        if (known.size >= capacity) known.delete(known.keys().next().value!); // oldest first
+        known.set(r.id, r.tenant);
+      }
+    }
+    return new Map(orderIds.flatMap((id) => (known.has(id) ? [[id, known.get(id)!] as const] : [])));
+  };
 }
 
-export async function fanOut(db: Kysely<Database>, payload: OutboundPayload): Promise<number> {
-  const tenant = await tenantOf(db, payload);
-  const key = orderingKey(payload);
-  if (!tenant || !key) return 0;
-  const subs = await db.selectFrom('hub_subscriptions').select(['id', 'query']).where('tenant', '=', tenant).execute();
-  const rows = subs
-    .filter((s) => matchesQuery(s.query, payload.eventType))
-    .map((s) => ({
-      subscription_id: s.id,
-      order_id: key, // the ordering key: order id, or problem:<id> for service-problem events
-      event_id: payload.event.eventId,
-      event_type: payload.eventType,
-      body: JSON.stringify(payload.event),
-    }));
+/**
+ * Writes a batch of events into the outboxes of their tenants' matching subscriptions, in batch
+ * order (so per-key order is the stream's order), in one statement. Subscriptions are read at
+ * fan-out time: an event reaches every subscription that exists when it is fanned out.
+ * Returns the number of outbox rows (new or already there).
+ */
+export async function fanOut(
+  db: Kysely<Database>,
+  payloads: OutboundPayload[],
+  tenantsOf: (orderIds: string[]) => Promise<Map<string, string>> = orderTenantCache(db),
+): Promise<number> {
+  const orderTenants = await tenantsOf(payloads.flatMap((p) => (p.orderId ? [p.orderId] : [])));
+  const routed = payloads.flatMap((p) => {
+    const tenant = p.orderId ? orderTenants.get(p.orderId) : p.tenant;
+    const key = orderingKey(p);
+    return tenant && key ? [{ p, tenant, key }] : [];
+  });
+  if (routed.length === 0) return 0;
+  const subs = await db
+    .selectFrom('hub_subscriptions')
+    .select(['id', 'tenant', 'query'])
+    .where('tenant', 'in', [...new Set(routed.map((r) => r.tenant))])
+    .orderBy('created_at')
+    .execute();
+  const rows = routed.flatMap(({ p, tenant, key }) =>
+    subs
+      .filter((s) => s.tenant === tenant && matchesQuery(s.query, p.eventType))
+      .map((s) => ({
+        subscription_id: s.id,
+        order_id: key, // the ordering key: order id, or problem:<id> for service-problem events
+        event_id: p.event.eventId,
+        event_type: p.eventType,
+        body: JSON.stringify(p.event),
+      })),
+  );
   if (rows.length === 0) return 0;
   await db.insertInto('hub_outbox').values(rows).onConflict((oc) => oc.columns(['subscription_id', 'event_id']).doNothing()).execute();
   return rows.length;
@@ -169,15 +202,21 @@ export async function startHub(deps: { db: Kysely<Database>; bus: Bus; logger: L
   const log = deps.logger.child({ component: 'hub' });
   const spec = hubConsumerSpec(deps.bus);
   await ensureConsumer(deps.bus.jsm, spec);
-  const consumer: RunningConsumer = await startConsumer(
+  const tenantsOf = orderTenantCache(deps.db);
+  // Batches: under load one fan-out statement serves many events (a busy orchestrator raises
+  // several per order); alone, an event is fanned out at once.
+  const consumer: RunningConsumer = await startBatchConsumer(
     deps.bus,
     spec,
-    async (m) => {
-      const p = m.data as OutboundPayload;
-      if (typeof p?.orderId !== 'string' || typeof p.event?.eventId !== 'string') return;
-      await fanOut(deps.db, p);
+    async (messages) => {
+      // Order events name their order; assurance's (service problems, SLA credits) name their tenant.
+      const payloads = messages
+        .map((m) => m.data as OutboundPayload)
+        .filter((p) => typeof p?.event?.eventId === 'string' && (typeof p.orderId === 'string' || typeof p.tenant === 'string'));
+      if (payloads.length) await fanOut(deps.db, payloads, tenantsOf);
     },
     log,
+    { maxBatch: 200 },
   );
   let stopping = false;
   let pass: Promise<unknown> | undefined;

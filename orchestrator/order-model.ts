@@ -44,6 +44,20 @@ export interface ErrorMessage {
   '@type': 'ServiceOrderErrorMessage';
 }
 
+/** TMF641 ServiceOrderMilestone: one per saga step done (and per hold / information request). */
+export interface Milestone {
+  id: string;
+  name: string;
+  message: string;
+  milestoneDate: string;
+  status: string;
+  serviceOrderItem?: Array<{ id: string; itemId: string; serviceOrderId: string; '@type'?: string }>;
+  '@type': 'ServiceOrderMilestone';
+}
+
+/** States in which the saga has not started work yet (or waits): the order may still be PATCHed. */
+export const WAITING_ORDER_STATES = new Set(['acknowledged', 'pending', 'held']);
+
 export interface ServiceOrderBody {
   id: string;
   href: string;
@@ -53,7 +67,7 @@ export interface ServiceOrderBody {
   relatedParty?: Array<{ id: string; role?: string; name?: string; '@type': string; '@referredType': string }>;
   serviceOrderItem: OrderItem[];
   errorMessage?: ErrorMessage[];
-  milestone?: Array<{ id: string; name: string; message: string; date: string; status: string; '@type': string }>;
+  milestone?: Milestone[];
   startDate?: string;
   completionDate?: string;
   '@type': 'ServiceOrder';

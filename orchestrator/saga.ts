@@ -5,28 +5,31 @@
  * message (after a crash) resumes where the last run stopped; adapter calls carry idempotency keys
  * derived from order, item and action, so nothing is configured twice.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AdapterResult } from '../adapters/contract.js';
 import type { AdapterRegistry } from '../adapters/runtime/registry.js';
 import type { CatalogReader } from '../catalog/store.js';
-import { resolveCharacteristics, topologicalOrder, type ServiceSpecification } from '../catalog/spec.js';
+import { mergeCharacteristics, resolveCharacteristics, topologicalOrder, type ServiceSpecification } from '../catalog/spec.js';
 import { resolveTemplate, TemplateError } from '../catalog/template.js';
+import type { Bus } from '../platform/bus/bus.js';
 import type { Database } from '../platform/db/schema.js';
 import type { Logger } from '../platform/logger.js';
 import type { PolicyEngine } from '../policies/engine/index.js';
 import { settleCancellation, type CancelServiceOrderBody } from './cancellation.js';
-import { commitReservations, releaseReservations, reserveItem, type Reserved } from './inventory.js';
+import { applyModifyReservations, commitReservations, releaseReservations, reserveItem, reserveModify, serviceReservations, type ReservationOutcome, type Reserved } from './inventory.js';
 import {
   customerOf,
   serviceHref,
   serviceIdFor,
   siteOf,
   TERMINAL_ORDER_STATES,
+  WAITING_ORDER_STATES,
   type ErrorMessage,
+  type Milestone,
   type OrderItem,
   type ServiceOrderBody,
 } from './order-model.js';
-import type { OrderEvents } from './events.js';
+import { orderRound, REENTRANT_MILESTONES, type OrderEvents } from './events.js';
 import { orderBodyValue } from './jeopardy.js';
 import { ruleOf, type OrderMetrics } from './metrics.js';
 
@@ -45,9 +48,17 @@ export interface SagaDeps {
   /** Deadline for one adapter call (all its retries). */
   adapterTimeoutMs?: number;
   metrics?: OrderMetrics;
+  /** Called after capacity was given back (a failed, cancelled or deleted order, a smaller modify): held orders may now fit. */
+  onCapacityFreed?: () => void;
 }
 
 class CancelledFirst extends Error {}
+
+/** How often a running provisioning asks whether its order was cancelled meanwhile. */
+const CANCELLATION_POLL_MS = 250;
+
+/** The service a modify changes was terminated (a delete won) before the modify could complete. */
+class ServiceGone extends Error {}
 
 /** A failure the saga may retry later (the message is redelivered). */
 export class RetryLater extends Error {
@@ -69,9 +80,27 @@ interface ItemPlan {
   site: string;
   characteristics: Record<string, number | string>;
   serviceId: string;
+  /** modify items: the active service's characteristics before the change. */
+  previous?: Record<string, number | string>;
 }
 
-type Failure = { code: string; reason: string; itemId?: string };
+/** `optional`: an optional action's failure, which a catalog allowing partial completion tolerates. */
+type Failure = { code: string; reason: string; itemId?: string; optional?: boolean; actionId?: string };
+
+/** Data the order lacks; it waits `pending` until the BSS supplies it (PATCH). */
+type Missing = { fieldPath: string; reason: string; itemId: string };
+
+type ActionOperation = PlannedAction['action']['operation'];
+
+/** How an item kind (add / modify) takes capacity, decomposes and lands in the inventory. */
+interface ItemFlow {
+  reserve(p: ItemPlan): Promise<ReservationOutcome>;
+  actions(p: ItemPlan, reservations: Record<string, Reserved>): PlannedAction[];
+  /** In the completion transaction; returns capacity units given back. */
+  commit(trx: Transaction<Database>, p: ItemPlan, customerId: string, at: Date): Promise<number>;
+  /** After the commit: tell billing. */
+  bill(p: ItemPlan, customerId: string, at: Date, correlationId?: string): Promise<void>;
+}
 
 export interface SagaRun {
   /** Runs (or resumes) the order's saga; resolves to its final state, or undefined when no such order is stored. */
@@ -115,7 +144,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
   }
 
   async function finish(orderId: string, body: ServiceOrderBody, state: 'rejected' | 'failed', failures: Failure[], correlationId?: string) {
-    await releaseReservations(db, orderId);
+    if ((await releaseReservations(db, orderId)) > 0) deps.onCapacityFreed?.();
     const from = body.state;
     body.state = state;
     body.completionDate = now().toISOString();
@@ -128,6 +157,24 @@ export function createSaga(deps: SagaDeps): SagaRun {
     return state;
   }
 
+  /**
+   * A cancellation check for the provisioning of many actions: Postgres is asked at most every
+   * CANCELLATION_POLL_MS (the saga checked just before provisioning), so a fast network is not
+   * slowed by a query per action, and a slow one still stops soon after a cancellation lands.
+   * The saga checks again once provisioning ends, before it completes the order.
+   */
+  function cancellationPoll(orderId: string): () => Promise<string | undefined> {
+    let checkedAt = Date.now();
+    let found: Promise<string | undefined> | undefined;
+    return async () => {
+      if (found && (await found)) return found;
+      if (Date.now() - checkedAt < CANCELLATION_POLL_MS) return undefined;
+      checkedAt = Date.now();
+      found = cancellationOf(orderId);
+      return found;
+    };
+  }
+
   async function cancellationOf(orderId: string): Promise<string | undefined> {
     const row = await db.selectFrom('service_orders').select('cancellation_id').where('id', '=', orderId).executeTakeFirst();
     return row?.cancellation_id ?? undefined;
@@ -136,7 +183,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
   /** The cancellation path: undo what was done, release capacity, end the order `cancelled` and the request `done`. */
   async function cancel(orderId: string, body: ServiceOrderBody, cancellationId: string, correlationId?: string) {
     await compensate(orderId);
-    await releaseReservations(db, orderId);
+    if ((await releaseReservations(db, orderId)) > 0) deps.onCapacityFreed?.();
     const request = await db.selectFrom('cancel_service_orders').select('body').where('id', '=', cancellationId).executeTakeFirst();
     const reason = (request?.body as CancelServiceOrderBody | undefined)?.cancellationReason;
     const from = body.state;
@@ -177,6 +224,10 @@ export function createSaga(deps: SagaDeps): SagaRun {
       if (service.customer_id !== customerId) {
         return finish(orderId, body, 'rejected', [{ code: 'entitlement', reason: `service ${service.id} does not belong to customer ${customerId}`, itemId: item.id }], correlationId);
       }
+      const changing = await db.selectFrom('reservations').select('order_id').where('service_id', '=', service.id).where('status', '=', 'reserved').where('order_id', '!=', orderId).executeTakeFirst();
+      if (changing) {
+        return finish(orderId, body, 'rejected', [{ code: 'conflict', reason: `service ${service.id} is being changed by order ${changing.order_id}`, itemId: item.id }], correlationId);
+      }
       targets.push({ item, service });
     }
     for (const { item, service } of targets) {
@@ -188,9 +239,12 @@ export function createSaga(deps: SagaDeps): SagaRun {
         .where('status', '=', 'applied')
         .orderBy('seq', 'desc')
         .execute();
+      // What is configured now (a modify may have changed it since the service was created).
+      const current = await currentParameters(service);
       const actions: PlannedAction[] = applied.map((a, seq) => {
         const original = a.action as PlannedAction['action'];
-        return { itemId: item.id, actionId: a.action_id, seq, dependsOn: [], resources: [], action: { ...original, id: `${orderId}/${item.id}/${a.action_id}`, operation: 'delete' } };
+        const parameters = current.get(a.action_id) ?? original.parameters;
+        return { itemId: item.id, actionId: a.action_id, seq, dependsOn: [], resources: [], action: { ...original, parameters, id: `${orderId}/${item.id}/${a.action_id}`, operation: 'delete' } };
       });
       if (actions.length) {
         await db
@@ -245,6 +299,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
       await trx.updateTable('service_orders').set({ state: 'completed', body: orderBodyValue(body), completion_date: at, updated_at: at }).where('id', '=', orderId).execute();
     });
     observe(body, 'completed');
+    deps.onCapacityFreed?.();
     await deps.events.stateChanged(body, from, correlationId);
     for (const { service } of targets) {
       await deps.events.billingStop(
@@ -259,20 +314,48 @@ export function createSaga(deps: SagaDeps): SagaRun {
     return db.selectFrom('services').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
   }
 
+  type ServiceRow = NonNullable<Awaited<ReturnType<typeof loadService>>>;
+
+  /** The parameters of each of a service's actions as its current characteristics and reservations give them. */
+  async function currentParameters(service: ServiceRow): Promise<Map<string, Record<string, unknown>>> {
+    const spec = await deps.catalog.get(service.specification, service.specification_version);
+    if (!spec) return new Map();
+    const p: ItemPlan = {
+      item: { id: service.order_item_id, action: 'add', state: 'completed', service: {}, '@type': 'ServiceOrderItem' },
+      spec,
+      site: service.site ?? '',
+      characteristics: service.characteristics as Record<string, number | string>,
+      serviceId: service.id,
+    };
+    try {
+      const actions = decompose(p, (await serviceReservations(db, service.id)).byKey, service.order_id);
+      return new Map(actions.map((a) => [a.actionId, a.action.parameters]));
+    } catch (err) {
+      if (err instanceof TemplateError) return new Map();
+      throw err;
+    }
+  }
+
   function observe(body: ServiceOrderBody, outcome: string) {
     deps.metrics?.activation.observe({ outcome }, (now().getTime() - Date.parse(body.orderDate)) / 1000);
   }
 
-  async function plan(body: ServiceOrderBody): Promise<ItemPlan[] | Failure[]> {
+  async function plan(tenant: string, body: ServiceOrderBody): Promise<ItemPlan[] | Failure[] | Missing> {
     const plans: ItemPlan[] = [];
     const failures: Failure[] = [];
-    for (const item of body.serviceOrderItem) {
-      if (item.action !== 'add') {
-        // Not built yet: say so instead of treating the item as an add.
-        const reason = item.action === 'delete'
-          ? 'an order must not mix delete items with other actions'
-          : `order item action ${item.action} is not supported yet; only add and delete`;
+    const kind = body.serviceOrderItem[0]?.action;
+    for (const [index, item] of body.serviceOrderItem.entries()) {
+      if (item.action !== kind || (item.action !== 'add' && item.action !== 'modify')) {
+        const reason = item.action === 'add' || item.action === 'modify' || item.action === 'delete'
+          ? `an order must not mix ${item.action} items with ${kind} items`
+          : `order item action ${item.action} is not supported; only add, modify and delete`;
         failures.push({ code: 'unsupported', reason, itemId: item.id });
+        continue;
+      }
+      if (item.action === 'modify') {
+        const planned = await planModify(tenant, body, item);
+        if ('code' in planned) failures.push(planned);
+        else plans.push(planned);
         continue;
       }
       const name = item.service.serviceSpecification?.id ?? '';
@@ -282,12 +365,11 @@ export function createSaga(deps: SagaDeps): SagaRun {
         failures.push({ code: 'catalog', reason: `service specification ${name} is not in the catalog`, itemId: item.id });
         continue;
       }
+      const at = `serviceOrderItem[${index}].service`;
       const site = siteOf(item);
-      if (!site) {
-        failures.push({ code: 'catalog', reason: 'the item names no site (service.place)', itemId: item.id });
-        continue;
-      }
+      if (!site) return { fieldPath: `${at}.place`, reason: 'the item names no site (service.place)', itemId: item.id };
       const ch = resolveCharacteristics(spec, item.service.serviceCharacteristic ?? []);
+      if ('error' in ch && ch.missing) return { fieldPath: `${at}.serviceCharacteristic`, reason: ch.error, itemId: item.id };
       if ('error' in ch) {
         failures.push({ code: 'catalog', reason: ch.error, itemId: item.id });
         continue;
@@ -297,12 +379,26 @@ export function createSaga(deps: SagaDeps): SagaRun {
     return failures.length ? failures : plans;
   }
 
-  async function entitlement(tenant: string, body: ServiceOrderBody, plans: ItemPlan[], correlationId?: string): Promise<Failure[]> {
+  /** A modify item: the active service it changes, with its characteristics after the change (the catalog version it was built with). */
+  async function planModify(tenant: string, body: ServiceOrderBody, item: OrderItem): Promise<ItemPlan | Failure> {
+    const service = item.service.id ? await loadService(tenant, item.service.id) : undefined;
+    if (!service || service.state !== 'active') return { code: 'not-found', reason: `service ${item.service.id ?? '(no id)'} is not an active service`, itemId: item.id };
+    if (service.customer_id !== customerOf(body)) return { code: 'entitlement', reason: `service ${service.id} does not belong to customer ${customerOf(body) ?? '(none)'}`, itemId: item.id };
+    const spec = await deps.catalog.get(service.specification, service.specification_version);
+    if (!spec) return { code: 'catalog', reason: `service specification ${service.specification} v${service.specification_version} is not in the catalog`, itemId: item.id };
+    const previous = service.characteristics as Record<string, number | string>;
+    const ch = resolveCharacteristics(spec, mergeCharacteristics(previous, item.service.serviceCharacteristic ?? []));
+    if ('error' in ch) return { code: 'catalog', reason: ch.error, itemId: item.id };
+    return { item, spec, site: service.site ?? '', characteristics: ch.values, serviceId: service.id, previous };
+  }
+
+  /** The entitlement decision per item; the customer's SLA tier comes along for provisioning. */
+  async function entitlement(tenant: string, body: ServiceOrderBody, plans: ItemPlan[], correlationId?: string): Promise<{ failures: Failure[]; slaTier: string }> {
     const customerId = customerOf(body);
     const customer = customerId
       ? await db.selectFrom('customers').selectAll().where('tenant', '=', tenant).where('id', '=', customerId).executeTakeFirst()
       : undefined;
-    if (!customer) return [{ code: 'entitlement', reason: `customer ${customerId ?? '(none)'} is not known` }];
+    if (!customer) return { failures: [{ code: 'entitlement', reason: `customer ${customerId ?? '(none)'} is not known` }], slaTier: 'standard' };
     const failures: Failure[] = [];
     await Promise.all(
       plans.map(async (p) => {
@@ -322,10 +418,10 @@ export function createSaga(deps: SagaDeps): SagaRun {
         }
       }),
     );
-    return failures;
+    return { failures, slaTier: customer.sla_tier ?? 'standard' };
   }
 
-  function decompose(p: ItemPlan, reservations: Record<string, Reserved>, orderId: string): PlannedAction[] {
+  function decompose(p: ItemPlan, reservations: Record<string, Reserved>, orderId: string, operation: ActionOperation = 'create'): PlannedAction[] {
     const context = {
       characteristic: p.characteristics,
       reservation: reservations,
@@ -342,7 +438,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
       action: {
         id: `${orderId}/${p.item.id}/${a.id}`,
         domain: a.domain,
-        operation: 'create',
+        operation,
         target: { id: `${p.serviceId}-${a.id}`, type: a.targetType },
         parameters: resolveTemplate(a.parameters, context) as Record<string, unknown>,
       },
@@ -353,7 +449,23 @@ export function createSaga(deps: SagaDeps): SagaRun {
     }));
   }
 
-  async function provisionItem(tenant: string, orderId: string, customerId: string, p: ItemPlan, actions: PlannedAction[], correlationId?: string): Promise<Failure | undefined> {
+  /**
+   * A modify item's actions: those whose parameters the change alters (the rest of the service
+   * is left alone), as `modify` with the parameters before the change as rollback hints.
+   */
+  function modifyActions(p: ItemPlan, reservations: Record<string, Reserved>, orderId: string): PlannedAction[] {
+    const before = new Map(decompose({ ...p, characteristics: p.previous ?? {} }, reservations, orderId, 'modify').map((a) => [a.actionId, a.action.parameters]));
+    const changed = decompose(p, reservations, orderId, 'modify').filter((a) => JSON.stringify(before.get(a.actionId)) !== JSON.stringify(a.action.parameters));
+    const ids = new Set(changed.map((a) => a.actionId));
+    return changed.map((a) => ({
+      ...a,
+      dependsOn: a.dependsOn.filter((d) => ids.has(d)),
+      action: { ...a.action, rollback: { parameters: before.get(a.actionId) ?? {} } },
+    }));
+  }
+
+  /** Provisions an item's actions in DAG order; an optional action's failure is `skipped` when the catalog allows partial completion. */
+  async function provisionItem(orderId: string, customerId: string, slaTier: string, p: ItemPlan, actions: PlannedAction[], correlationId?: string): Promise<{ failure?: Failure; skipped: Failure[] }> {
     const stored = await db
       .selectFrom('order_actions')
       .select(['action_id', 'status'])
@@ -361,21 +473,22 @@ export function createSaga(deps: SagaDeps): SagaRun {
       .where('order_item_id', '=', p.item.id)
       .execute();
     const status = new Map(stored.map((s) => [s.action_id, s.status]));
-    const customer = await db.selectFrom('customers').select(['sla_tier']).where('tenant', '=', tenant).where('id', '=', customerId).executeTakeFirst();
-    const slaTier = customer?.sla_tier ?? 'standard';
     const qosClass = p.spec.sla.qosClassByTier[slaTier];
+    // The state of every resource the item's actions touch (maintenance, say), read once for the policy.
+    const touched = [...new Set(actions.flatMap((a) => a.resources))];
+    const resourceRows = touched.length ? await db.selectFrom('resources').select(['id', 'state']).where('id', 'in', touched).execute() : [];
+    const cancelled = cancellationPoll(orderId);
     const contracted = Number(p.characteristics.bandwidthMbps ?? 0);
     const outcome = new Map<string, Promise<Failure | 'ok'>>();
+    const optional = new Set(p.spec.partialCompletion ? p.spec.actions.filter((a) => a.optional).map((a) => a.id) : []);
 
-    const run = async (a: PlannedAction): Promise<Failure | 'ok'> => {
+    const attempt = async (a: PlannedAction): Promise<Failure | 'ok'> => {
       const before = await Promise.all(a.dependsOn.map((d) => outcome.get(d)!));
       const blocked = before.find((b) => b !== 'ok');
       if (blocked) return blocked;
       if (status.get(a.actionId) === 'applied') return 'ok';
-      if (await cancellationOf(orderId)) return { code: 'cancelled', reason: 'the order was cancelled', itemId: a.itemId };
-      const resources = a.resources.length
-        ? await db.selectFrom('resources').select(['id', 'state']).where('id', 'in', a.resources).execute()
-        : [];
+      if (await cancelled()) return { code: 'cancelled', reason: 'the order was cancelled', itemId: a.itemId };
+      const resources = resourceRows.filter((r) => a.resources.includes(r.id));
       const input = {
         action: a.action,
         order: { id: orderId, itemId: a.itemId, contractedBandwidthMbps: contracted, slaTier, qosClass: qosClass ?? null },
@@ -395,13 +508,22 @@ export function createSaga(deps: SagaDeps): SagaRun {
       });
       return record(orderId, a, result);
     };
+    const run = async (a: PlannedAction): Promise<Failure | 'ok'> => {
+      const r = await attempt(a);
+      return r !== 'ok' && optional.has(a.actionId) ? { ...r, optional: true, actionId: a.actionId } : r;
+    };
     for (const a of actions) outcome.set(a.actionId, run(a));
     const results = await Promise.all(outcome.values());
-    const failure = results.find((r): r is Failure => r !== 'ok');
-    if (failure) return failure;
+    const failure = results.find((r): r is Failure => r !== 'ok' && !r.optional);
+    const skipped = results.filter((r): r is Failure => r !== 'ok' && r.optional === true);
+    return failure ? { failure, skipped } : { skipped };
+  }
 
-    // Post-provisioning verification: the network holds what was configured.
+  /** Post-provisioning verification: the network holds what was configured (skipped optional actions aside). */
+  async function verifyItem(actions: PlannedAction[], skipped: Failure[]): Promise<Failure | undefined> {
+    const missing = new Set(skipped.map((f) => f.actionId));
     for (const a of actions) {
+      if (missing.has(a.actionId)) continue;
       const v = await deps.adapters.verify({ domain: a.action.domain, target: a.action.target, expected: a.action.parameters }, { deadline: Date.now() + adapterTimeoutMs });
       if (v.status === 'transient') throw new RetryLater(`verify ${a.actionId}: ${v.reason}`);
       if (v.status !== 'in-sync') return { code: 'verification', reason: `${a.actionId} did not verify: ${v.reason}`, itemId: a.itemId };
@@ -458,18 +580,19 @@ export function createSaga(deps: SagaDeps): SagaRun {
     }
   }
 
-  async function complete(tenant: string, body: ServiceOrderBody, plans: ItemPlan[], customerId: string, correlationId?: string) {
-    const from = body.state;
-    const at = now();
-    await db.transaction().execute(async (trx) => {
-      for (const p of plans) {
+  /** The add flow: new capacity, `create` actions, a new active service, billing.start. */
+  function addFlow(tenant: string, orderId: string): ItemFlow {
+    return {
+      reserve: (p) => reserveItem(db, { orderId, itemId: p.item.id, site: p.site, specs: p.spec.reservations, context: { characteristic: p.characteristics }, ttlMs: ttl }),
+      actions: (p, reservations) => decompose(p, reservations, orderId),
+      async commit(trx, p, customerId, at) {
         await trx
           .insertInto('services')
           .values({
             id: p.serviceId,
             tenant,
             customer_id: customerId,
-            order_id: body.id,
+            order_id: orderId,
             order_item_id: p.item.id,
             specification: p.spec.name,
             specification_version: p.spec.version,
@@ -480,44 +603,176 @@ export function createSaga(deps: SagaDeps): SagaRun {
           })
           .onConflict((oc) => oc.column('id').doNothing())
           .execute();
-        await commitReservations(trx, body.id, p.item.id, p.serviceId);
-        p.item.state = 'completed';
+        await commitReservations(trx, orderId, p.item.id, p.serviceId);
+        return 0;
+      },
+      bill: (p, customerId, at, correlationId) =>
+        deps.events.billingStart({ serviceId: p.serviceId, orderId, customerId, specification: p.spec.name, characteristics: p.characteristics, startDate: at.toISOString() }, correlationId),
+    };
+  }
+
+  /** The modify flow: the capacity delta on the service's resources, `modify` actions for what changed, the service's characteristics updated, billing.change. */
+  function modifyFlow(orderId: string): ItemFlow {
+    const request = (p: ItemPlan) => ({ orderId, itemId: p.item.id, serviceId: p.serviceId, specs: p.spec.reservations, context: { characteristic: p.characteristics } });
+    return {
+      reserve: (p) => reserveModify(db, { ...request(p), ttlMs: ttl }),
+      actions: (p, reservations) => modifyActions(p, reservations, orderId),
+      async commit(trx, p, _customerId, at) {
+        const service = await trx.selectFrom('services').select('state').where('id', '=', p.serviceId).forUpdate().executeTakeFirst();
+        if (service?.state !== 'active') throw new ServiceGone(`service ${p.serviceId} was terminated while the modify ran`);
+        const freed = await applyModifyReservations(trx, request(p));
+        await trx.updateTable('services').set({ characteristics: JSON.stringify(p.characteristics), updated_at: at }).where('id', '=', p.serviceId).where('state', '=', 'active').execute();
+        return freed;
+      },
+      bill: (p, customerId, at, correlationId) =>
+        deps.events.billingChange(
+          { serviceId: p.serviceId, orderId, customerId, specification: p.spec.name, characteristics: p.characteristics, previousCharacteristics: p.previous, changeDate: at.toISOString() },
+          correlationId,
+        ),
+    };
+  }
+
+  /** Records a saga step on the order (once per name and round) and tells the BSS. The body is stored with the next write. */
+  async function milestone(body: ServiceOrderBody, name: string, message: string, correlationId?: string, itemIds: string[] = []) {
+    const list = (body.milestone ??= []);
+    const id = REENTRANT_MILESTONES.has(name) ? `${name}-${orderRound(body) + 1}` : name;
+    if (list.some((m) => m.id === id)) return;
+    const m: Milestone = {
+      id,
+      name,
+      message,
+      milestoneDate: now().toISOString(),
+      status: 'completed',
+      ...(itemIds.length ? { serviceOrderItem: itemIds.map((i) => ({ id: i, itemId: i, serviceOrderId: body.id, '@type': 'ServiceOrderItemRef' })) } : {}),
+      '@type': 'ServiceOrderMilestone',
+    };
+    list.push(m);
+    await deps.events.milestone(body, id, correlationId);
+  }
+
+  /**
+   * Parks the order: `held` (no capacity, the catalog says queue; retried when capacity frees) or
+   * `pending` (data missing; resumed by PATCH). Nothing stays reserved meanwhile.
+   */
+  async function wait(body: ServiceOrderBody, state: 'held' | 'pending', failure: Failure, correlationId?: string, fieldPath?: string) {
+    await releaseReservations(db, body.id);
+    const from = body.state;
+    await milestone(body, state === 'held' ? 'held' : 'informationRequired', failure.reason, correlationId, failure.itemId ? [failure.itemId] : []);
+    body.state = state;
+    body.errorMessage = errorMessage(body.id, state, [failure]);
+    for (const item of body.serviceOrderItem) item.state = state;
+    await save(body.id, body);
+    await deps.events.stateChanged(body, from, correlationId);
+    if (fieldPath) await deps.events.informationRequired(body, fieldPath, correlationId);
+    return state;
+  }
+
+  /** Moves a waiting order (acknowledged, pending, held) to inProgress, unless a PATCH changed it since it was read. */
+  async function start(orderId: string, body: ServiceOrderBody, correlationId?: string): Promise<boolean> {
+    const read = JSON.stringify(body);
+    const from = body.state;
+    body.state = 'inProgress';
+    body.startDate ??= now().toISOString();
+    delete body.errorMessage;
+    for (const item of body.serviceOrderItem) item.state = 'inProgress';
+    const started = await db
+      .updateTable('service_orders')
+      .set({ state: body.state, body: orderBodyValue(body), updated_at: now() })
+      .where('id', '=', orderId)
+      .where('state', '=', from)
+      .where(sql<boolean>`body = ${read}::jsonb`)
+      .returning('id')
+      .executeTakeFirst();
+    if (!started) return false;
+    await deps.events.stateChanged(body, from, correlationId);
+    return true;
+  }
+
+  async function complete(body: ServiceOrderBody, flow: ItemFlow, plans: ItemPlan[], customerId: string, skipped: Failure[], correlationId?: string) {
+    const from = body.state;
+    const at = now();
+    const state = skipped.length ? 'partial' : 'completed';
+    let freed = 0;
+    await db.transaction().execute(async (trx) => {
+      for (const p of plans) {
+        freed += await flow.commit(trx, p, customerId, at);
+        p.item.state = skipped.some((f) => f.itemId === p.item.id) ? 'partial' : 'completed';
         p.item.service = { ...p.item.service, id: p.serviceId, href: serviceHref(p.serviceId), state: 'active' };
       }
-      body.state = 'completed';
+      body.state = state;
       body.completionDate = at.toISOString();
+      if (skipped.length) body.errorMessage = errorMessage(body.id, state, skipped);
       // Not if a cancellation got in first (its mark and this update serialise on the row).
       const done = await trx
         .updateTable('service_orders')
-        .set({ state: 'completed', body: orderBodyValue(body), completion_date: at, updated_at: at })
+        .set({ state, body: orderBodyValue(body), completion_date: at, updated_at: at })
         .where('id', '=', body.id)
         .where('cancellation_id', 'is', null)
         .returning('id')
         .executeTakeFirst();
       if (!done) throw new CancelledFirst();
     });
-    observe(body, 'completed');
+    observe(body, state);
+    if (skipped.length) deps.metrics?.fallout.inc({ code: 'partial' });
+    if (freed > 0) deps.onCapacityFreed?.();
     await deps.events.stateChanged(body, from, correlationId);
-    for (const p of plans) await deps.events.billingStart({ serviceId: p.serviceId, orderId: body.id, customerId, specification: p.spec.name, characteristics: p.characteristics, startDate: at.toISOString() }, correlationId);
+    for (const p of plans) await flow.bill(p, customerId, at, correlationId);
   }
 
-  return async function runSaga(orderId, { correlationId, finalAttempt }) {
-    const row = await load(orderId);
+  /** Feasibility and reservation, all items or none. */
+  async function reserveAll(body: ServiceOrderBody, flow: ItemFlow, items: ItemPlan[]): Promise<Map<string, Record<string, Reserved>> | { failure: Failure; hold: boolean }> {
+    const reserved = new Map<string, Record<string, Reserved>>();
+    for (const p of items) {
+      const r = await flow.reserve(p);
+      if (!r.ok) return { failure: { code: 'infeasible', reason: r.reason, itemId: p.item.id }, hold: p.spec.onInfeasible === 'hold' };
+      reserved.set(p.item.id, r.reservations);
+    }
+    return reserved;
+  }
+
+  /** Decomposition, provisioning and verification of every item; the first failure that is not tolerated, and the tolerated ones. */
+  async function execute(orderId: string, customerId: string, slaTier: string, flow: ItemFlow, items: ItemPlan[], reserved: Map<string, Record<string, Reserved>>, body: ServiceOrderBody, context: { correlationId?: string; finalAttempt: boolean }) {
+    const { correlationId, finalAttempt } = context;
+    let failure: Failure | undefined;
+    const skipped: Failure[] = [];
+    try {
+      const planned = items.map((p) => ({ p, actions: flow.actions(p, reserved.get(p.item.id)!) }));
+      const rows = planned.flatMap(({ actions }) => actions.map((a) => ({ order_id: orderId, order_item_id: a.itemId, action_id: a.actionId, seq: a.seq, status: 'pending', action: JSON.stringify(a.action) })));
+      if (rows.length) await db.insertInto('order_actions').values(rows).onConflict((oc) => oc.columns(['order_id', 'order_item_id', 'action_id']).doNothing()).execute();
+      const provisioned = await Promise.all(planned.map(({ p, actions }) => provisionItem(orderId, customerId, slaTier, p, actions, correlationId)));
+      failure = provisioned.find((r) => r.failure)?.failure;
+      skipped.push(...provisioned.flatMap((r) => r.skipped));
+      if (!failure) {
+        await milestone(body, 'provisioned', `${rows.length} resource actions applied${skipped.length ? `, ${skipped.length} optional ones not` : ''}`, correlationId);
+        for (const { actions } of planned) failure ??= await verifyItem(actions, skipped);
+        if (!failure) await milestone(body, 'verified', 'the network holds what was configured', correlationId);
+      }
+    } catch (err) {
+      if (err instanceof TemplateError) failure = { code: 'catalog', reason: err.message };
+      else if (err instanceof RetryLater && finalAttempt) failure = { code: 'unavailable', reason: err.message };
+      else throw err;
+    }
+    return { failure, skipped };
+  }
+
+  return async function runSaga(orderId, context) {
+    const { correlationId } = context;
+    let row = await load(orderId);
     if (!row) return undefined;
-    const body = row.body;
-    if (TERMINAL_ORDER_STATES.has(body.state)) {
+    if (TERMINAL_ORDER_STATES.has(row.body.state)) {
       // Re-announce: the previous run may have died between commit and publish (ids dedupe).
-      await deps.events.stateChanged(body, body.state, correlationId);
-      return body.state;
+      await deps.events.stateChanged(row.body, row.body.state, correlationId);
+      return row.body.state;
     }
+    for (let tries = 0; WAITING_ORDER_STATES.has(row.body.state); tries++) {
+      if (await start(orderId, row.body, correlationId)) break;
+      // A PATCH (or the jeopardy sweep) changed the order since it was read: start from the new one.
+      if (tries >= 5) throw new RetryLater(`order ${orderId} keeps changing under the saga`);
+      row = await load(orderId);
+      if (!row || TERMINAL_ORDER_STATES.has(row.body.state)) return row?.body.state;
+    }
+    const body = row.body;
     const log = deps.logger.child({ orderId });
-    if (body.state === 'acknowledged') {
-      body.state = 'inProgress';
-      body.startDate = now().toISOString();
-      for (const item of body.serviceOrderItem) item.state = 'inProgress';
-      await save(orderId, body);
-      await deps.events.stateChanged(body, 'acknowledged', correlationId);
-    }
 
     const checkpoint = async () => {
       const id = await cancellationOf(orderId);
@@ -529,48 +784,27 @@ export function createSaga(deps: SagaDeps): SagaRun {
     if (body.serviceOrderItem.length > 0 && body.serviceOrderItem.every((i) => i.action === 'delete')) {
       return disconnect(row.tenant, body, correlationId);
     }
-    const plans = await plan(body);
+    const plans = await plan(row.tenant, body);
+    if ('fieldPath' in plans) return wait(body, 'pending', { code: 'informationRequired', reason: plans.reason, itemId: plans.itemId }, correlationId, plans.fieldPath);
     if (plans.length > 0 && 'code' in plans[0]!) return finish(orderId, body, 'rejected', plans as Failure[], correlationId);
     const items = plans as ItemPlan[];
     const customerId = customerOf(body) ?? '';
+    const flow = body.serviceOrderItem[0]?.action === 'modify' ? modifyFlow(orderId) : addFlow(row.tenant, orderId);
 
-    const denied = await entitlement(row.tenant, body, items, correlationId);
+    const { failures: denied, slaTier } = await entitlement(row.tenant, body, items, correlationId);
     if (denied.length > 0) return finish(orderId, body, 'rejected', denied, correlationId);
+    await milestone(body, 'entitlementPassed', 'the entitlement policy allows the order', correlationId);
     const afterEntitlement = await checkpoint();
     if (afterEntitlement) return afterEntitlement;
 
-    // Feasibility and reservation: all items or none.
-    const reserved = new Map<string, Record<string, Reserved>>();
-    for (const p of items) {
-      const r = await reserveItem(db, {
-        orderId,
-        itemId: p.item.id,
-        site: p.site,
-        specs: p.spec.reservations,
-        context: { characteristic: p.characteristics },
-        ttlMs: ttl,
-      });
-      if (!r.ok) return finish(orderId, body, 'rejected', [{ code: 'infeasible', reason: r.reason, itemId: p.item.id }], correlationId);
-      reserved.set(p.item.id, r.reservations);
+    const reserved = await reserveAll(body, flow, items);
+    if (!(reserved instanceof Map)) {
+      if (reserved.hold) return wait(body, 'held', reserved.failure, correlationId);
+      return finish(orderId, body, 'rejected', [reserved.failure], correlationId);
     }
+    await milestone(body, 'resourcesReserved', 'feasibility checked and capacity reserved', correlationId);
 
-    let failure: Failure | undefined;
-    try {
-      const planned = items.map((p) => ({ p, actions: decompose(p, reserved.get(p.item.id)!, orderId) }));
-      for (const { actions } of planned) {
-        await db
-          .insertInto('order_actions')
-          .values(actions.map((a) => ({ order_id: orderId, order_item_id: a.itemId, action_id: a.actionId, seq: a.seq, status: 'pending', action: JSON.stringify(a.action) })))
-          .onConflict((oc) => oc.columns(['order_id', 'order_item_id', 'action_id']).doNothing())
-          .execute();
-      }
-      const failures = await Promise.all(planned.map(({ p, actions }) => provisionItem(row.tenant, orderId, customerId, p, actions, correlationId)));
-      failure = failures.find((f) => f !== undefined);
-    } catch (err) {
-      if (err instanceof TemplateError) failure = { code: 'catalog', reason: err.message };
-      else if (err instanceof RetryLater && finalAttempt) failure = { code: 'unavailable', reason: err.message };
-      else throw err;
-    }
+    const { failure, skipped } = await execute(orderId, customerId, slaTier, flow, items, reserved, body, context);
     const cancellationId = await cancellationOf(orderId);
     if (cancellationId) return cancel(orderId, body, cancellationId, correlationId);
     if (failure) {
@@ -579,12 +813,37 @@ export function createSaga(deps: SagaDeps): SagaRun {
       return finish(orderId, body, 'failed', [failure], correlationId);
     }
     try {
-      await complete(row.tenant, body, items, customerId, correlationId);
+      await complete(body, flow, items, customerId, skipped, correlationId);
     } catch (err) {
+      if (err instanceof ServiceGone) {
+        const fresh = (await load(orderId))!;
+        await compensate(orderId);
+        return finish(orderId, fresh.body, 'failed', [{ code: 'conflict', reason: err.message }], correlationId);
+      }
       if (!(err instanceof CancelledFirst)) throw err;
       const fresh = (await load(orderId))!; // the in-memory body was half-completed
       return cancel(orderId, fresh.body, (await cancellationOf(orderId))!, correlationId);
     }
-    return 'completed';
+    return body.state;
   };
+}
+
+/**
+ * Hands every `held` order to the saga again (capacity may have freed), and every waiting order a
+ * cancellation was requested for (the saga ends it `cancelled` at its first checkpoint). The
+ * message id changes whenever the saga re-holds the order (its updated_at), so repeated calls
+ * between two attempts are dropped by the stream's duplicate window.
+ */
+export async function retryHeldOrders(db: Kysely<Database>, bus: Pick<Bus, 'publish' | 'subjects'>, limit = 200): Promise<string[]> {
+  const rows = await db
+    .selectFrom('service_orders')
+    .select(['id', 'tenant', 'updated_at'])
+    .where((eb) => eb.or([eb('state', '=', 'held'), eb.and([eb('state', '=', 'pending'), eb('cancellation_id', 'is not', null)])]))
+    .orderBy('order_date')
+    .limit(limit)
+    .execute();
+  for (const r of rows) {
+    await bus.publish(bus.subjects.orders.received, { orderId: r.id, tenant: r.tenant }, { messageId: `order:${r.id}:held:${r.updated_at.getTime()}` });
+  }
+  return rows.map((r) => r.id);
 }

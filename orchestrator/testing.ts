@@ -113,3 +113,25 @@ export function orderFor(
     ],
   };
 }
+
+/** A TMF641 order changing an existing service: `modify` (with the characteristics to change) or `delete`. */
+export function changeOrderFor(customer: string, action: 'modify' | 'delete', serviceId: string, characteristics: Record<string, unknown> = {}) {
+  return {
+    relatedParty: [{ id: customer, role: 'customer', '@referredType': 'Customer' }],
+    serviceOrderItem: [
+      { id: '1', action, service: { id: serviceId, serviceCharacteristic: Object.entries(characteristics).map(([name, value]) => ({ name, value })) } },
+    ],
+  };
+}
+
+/** Resources whose `allocated` differs from what their reservations hold (reserved or committed): empty when inventory is exact. */
+export async function inventoryMismatches(db: TestDatabase['db']) {
+  const rows = await db
+    .selectFrom('resources')
+    .leftJoin('reservations', (j) => j.onRef('reservations.resource_id', '=', 'resources.id').on('reservations.status', 'in', ['reserved', 'committed']))
+    .select(['resources.id', 'resources.allocated'])
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('reservations.amount'), eb.val('0')).as('held'))
+    .groupBy(['resources.id', 'resources.allocated'])
+    .execute();
+  return rows.filter((r) => Number(r.allocated) !== Number(r.held));
+}

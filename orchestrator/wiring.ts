@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { builtinAdapters } from '../adapters/builtins.js';
-import { busEventPublisher, loadAdapters, readAdaptersFile, type AdapterRegistry } from '../adapters/runtime/index.js';
+import { busEventPublisher, loadAdapters, openKvIdempotencyStore, readAdaptersFile, type AdapterRegistry } from '../adapters/runtime/index.js';
 import { DEFAULT_SEED_FILE, readSeedFile, seedIfEmpty } from '../catalog/seed.js';
 import { catalogReader, readCatalogDir, storeCatalog, type CatalogReader } from '../catalog/store.js';
 import type { AccessControl } from '../gateway/access.js';
@@ -30,7 +30,7 @@ import { busOrderEvents, type OrderEvents } from './events.js';
 import { expireReservations } from './inventory.js';
 import { startHub, type HubDeliveryOptions } from './hub.js';
 import { raiseJeopardy } from './jeopardy.js';
-import { createSaga, type SagaRun } from './saga.js';
+import { createSaga, retryHeldOrders, type SagaRun } from './saga.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_POLICY_DIR = resolve(ROOT, 'policies/rego');
@@ -134,16 +134,37 @@ export async function prepareOrderToActivation(
     let entries = options.adapterEntries;
     let baseDir = options.adaptersBaseDir ?? resolve(ROOT, 'adapters');
     if (entries === undefined && options.adaptersFile) ({ entries, baseDir } = await readAdaptersFile(options.adaptersFile));
-    const adapters = await loadAdapters(entries ?? DEFAULT_ADAPTERS, { logger, baseDir, builtins: builtinAdapters, events: busEventPublisher(bus) });
+    // Idempotency records live in a JetStream KV bucket, not in memory: a saga resumed in another
+    // process (after a crash between an adapter call and its commit) must find them.
+    const store = await openKvIdempotencyStore(bus);
+    const adapters = await loadAdapters(entries ?? DEFAULT_ADAPTERS, { logger, baseDir, builtins: builtinAdapters, events: busEventPublisher(bus), store });
     await adapters.start();
     cleanups.push(() => adapters.close());
     const metrics = deps.metrics ? createOrderMetrics(deps.metrics.registry) : undefined;
-    const saga = createSaga({ db, engine, adapters, catalog, events, logger, metrics, reservationTtlMs: options.reservationTtlMs });
+    // Held orders (catalog onInfeasible: hold) are tried again whenever capacity is given back, and by the sweep.
+    // Coalesced: a burst of releases (many orders failing at once) makes one pass, plus one after it.
+    let retrying: Promise<unknown> | undefined;
+    let again = false;
+    const retryHeld = (): Promise<unknown> => {
+      if (retrying) return ((again = true), retrying);
+      retrying = retryHeldOrders(db, bus)
+        .then(
+          (orders) => orders.length && logger.debug({ orders }, 'held orders handed to the saga again'),
+          (err) => logger.warn({ err }, 'retrying held orders failed'),
+        )
+        .finally(() => {
+          retrying = undefined;
+          if (again) void ((again = false), retryHeld());
+        });
+      return retrying;
+    };
+    const saga = createSaga({ db, engine, adapters, catalog, events, logger, metrics, reservationTtlMs: options.reservationTtlMs, onCapacityFreed: () => void retryHeld() });
     const sweep = setInterval(() => {
       expireReservations(db).then(
         (orders) => orders.length && logger.warn({ orders }, 'expired reservations of orders that did not finish'),
         (err) => logger.warn({ err }, 'reservation expiry sweep failed'),
       );
+      void retryHeld();
       raiseJeopardy(db, catalog, events).then(
         (orders) => orders.length && logger.warn({ orders }, 'orders in jeopardy: past their expected duration'),
         (err) => logger.warn({ err }, 'jeopardy sweep failed'),

@@ -1,6 +1,6 @@
 /**
  * TMF641 CancelServiceOrder for role `bss`, tenant-scoped: POST accepts the request and hands it
- * to the orchestrator (orders.cancel_requested), which stops the saga, compensates and cancels
+ * to the orchestrator (orders.intake.cancel_requested), which stops the saga, compensates and cancels
  * the order; GET shows where the request is (accepted → inProgress → done | terminatedWithError).
  */
 import { randomUUID } from 'node:crypto';

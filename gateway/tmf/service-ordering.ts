@@ -1,21 +1,25 @@
 /**
  * TMF641 Service Ordering v4 for role `bss`, scoped to the caller's tenant: create (idempotent on
- * externalId and Idempotency-Key), list, retrieve. A created order is stored `acknowledged` and
- * handed to the orchestrator over the bus; the saga takes it from there.
+ * externalId and Idempotency-Key), list, retrieve, and PATCH (JSON merge patch, only while the
+ * order waits: acknowledged, pending, held). A created order is stored `acknowledged` and handed to
+ * the orchestrator over the bus; the saga takes it from there. Missing information (no site, a
+ * required characteristic without default) is not a 400: the order goes `pending` with a
+ * ServiceOrderInformationRequiredEvent and the BSS completes it with PATCH.
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { CatalogReader } from '../../catalog/store.js';
-import { resolveCharacteristics } from '../../catalog/spec.js';
+import { mergeCharacteristics, resolveCharacteristics } from '../../catalog/spec.js';
 import type { OrderEvents } from '../../orchestrator/events.js';
-import { orderHref, SERVICE_ORDERING_BASE, type ServiceOrderBody } from '../../orchestrator/order-model.js';
+import { orderBodyValue } from '../../orchestrator/jeopardy.js';
+import { orderHref, SERVICE_ORDERING_BASE, WAITING_ORDER_STATES, type ServiceOrderBody } from '../../orchestrator/order-model.js';
 import type { Bus } from '../../platform/bus/bus.js';
 import type { Database } from '../../platform/db/schema.js';
 import { requireRoles, type AccessControl } from '../access.js';
 import type { GatewayEnv } from '../context.js';
-import { tmfError, parseTmfBody } from './errors.js';
+import { tmfError, parseTmfBody, validationError } from './errors.js';
 import { listResponse, parsePaging, project } from './list.js';
 
 const characteristic = z.object({ name: z.string().min(1), value: z.unknown(), valueType: z.string().optional() }).passthrough();
@@ -64,15 +68,31 @@ export const serviceOrderCreateSchema = z
       if (item.action === 'add' && !item.service.serviceSpecification) {
         ctx.addIssue({ code: 'custom', path: ['serviceOrderItem', i, 'service', 'serviceSpecification'], message: 'an add item needs the service specification' });
       }
-      if (item.action === 'add' && !(item.service.place ?? []).length) {
-        ctx.addIssue({ code: 'custom', path: ['serviceOrderItem', i, 'service', 'place'], message: 'an add item needs the site as a place' });
-      }
       if ((item.action === 'delete' || item.action === 'modify') && !item.service.id) {
         ctx.addIssue({ code: 'custom', path: ['serviceOrderItem', i, 'service', 'id'], message: `a ${item.action} item names the service it acts on` });
       }
     });
   });
 export type ServiceOrderCreate = z.infer<typeof serviceOrderCreateSchema>;
+
+/** What a PATCH may change (TMF641 ServiceOrder_Update); everything else is Junction's. */
+const PATCHABLE = new Set([
+  'description', 'externalId', 'notificationContact', 'priority', 'requestedStartDate', 'requestedCompletionDate',
+  'expectedCompletionDate', 'externalReference', 'note', 'orderRelationship', 'relatedParty', 'serviceOrderItem',
+]);
+/** Fields of a stored order that a create request carries (the PATCHed order is re-validated as one). */
+const REQUEST_FIELDS = [...PATCHABLE, 'category'];
+
+/** RFC 7386 merge patch of the request fields: null removes a field, anything else replaces it. */
+function mergePatch(stored: ServiceOrderBody, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const k of REQUEST_FIELDS) if (stored[k] !== undefined) merged[k] = stored[k];
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete merged[k];
+    else merged[k] = v;
+  }
+  return merged;
+}
 
 export interface ServiceOrderingDeps {
   db: Kysely<Database>;
@@ -118,16 +138,30 @@ function newOrderBody(id: string, req: ServiceOrderCreate, now: Date): ServiceOr
   } as ServiceOrderBody;
 }
 
-/** Checks the items against the catalog: known specification, valid characteristics. Returns a 400 message naming the field. */
-async function checkAgainstCatalog(catalog: CatalogReader, req: ServiceOrderCreate): Promise<{ field: string; message: string } | undefined> {
+/**
+ * Checks the items against the catalog: known specification, valid characteristics; for a modify,
+ * the changed characteristics against the version the (tenant's) service was built with. An
+ * unknown service is left to the saga (rejected there, like a delete of one). Returns a 400
+ * message naming the field.
+ */
+async function checkAgainstCatalog(deps: Pick<ServiceOrderingDeps, 'db' | 'catalog'>, tenant: string, req: ServiceOrderCreate): Promise<{ field: string; message: string } | undefined> {
   for (const [i, item] of req.serviceOrderItem.entries()) {
+    const at = `serviceOrderItem[${i}].service`;
+    if (item.action === 'modify') {
+      const service = await deps.db.selectFrom('services').select(['specification', 'specification_version', 'characteristics']).where('tenant', '=', tenant).where('id', '=', item.service.id!).executeTakeFirst();
+      const spec = service && (await deps.catalog.get(service.specification, service.specification_version));
+      if (!service || !spec) continue;
+      const ch = resolveCharacteristics(spec, mergeCharacteristics(service.characteristics as Record<string, unknown>, item.service.serviceCharacteristic ?? []));
+      if ('error' in ch) return { field: `${at}.serviceCharacteristic`, message: ch.error };
+      continue;
+    }
     if (item.action !== 'add') continue;
     const specRef = item.service.serviceSpecification!;
-    const spec = await catalog.get(specRef.id, specRef.version ? Number(specRef.version) : undefined);
-    const at = `serviceOrderItem[${i}].service`;
+    const spec = await deps.catalog.get(specRef.id, specRef.version ? Number(specRef.version) : undefined);
     if (!spec) return { field: `${at}.serviceSpecification.id`, message: `unknown service specification ${specRef.id}${specRef.version ? ` version ${specRef.version}` : ''}` };
     const ch = resolveCharacteristics(spec, item.service.serviceCharacteristic ?? []);
-    if ('error' in ch) return { field: `${at}.serviceCharacteristic`, message: ch.error };
+    // A missing value is information the BSS can still give (pending + PATCH); a wrong one is not.
+    if ('error' in ch && !ch.missing) return { field: `${at}.serviceCharacteristic`, message: ch.error };
   }
   return undefined;
 }
@@ -172,7 +206,7 @@ export function serviceOrderingRoutes(deps: ServiceOrderingDeps) {
       const replayed = await replay();
       if (replayed) return replayed;
 
-      const invalid = await checkAgainstCatalog(deps.catalog, req);
+      const invalid = await checkAgainstCatalog(deps, tenant, req);
       if (invalid) return tmfError(c, 400, 'invalidField', `invalid field ${invalid.field}`, `${invalid.field}: ${invalid.message}`);
 
       const id = randomUUID();
@@ -221,6 +255,68 @@ export function serviceOrderingRoutes(deps: ServiceOrderingDeps) {
       const rows = await q.select(['body']).orderBy('order_date', 'desc').orderBy('id').offset(paging.offset).limit(paging.limit).execute();
       const fields = c.req.query('fields');
       return listResponse(c, rows.map((r) => project(r.body as ServiceOrderBody, fields)), Number(total));
+    });
+
+    app.patch(`${base}/:id`, bss, async (c) => {
+      const tenant = tenantOf(c);
+      if (!tenant) return tmfError(c, 403, 'noTenant', 'the API key is not bound to a tenant');
+      if (/json-patch/i.test(c.req.header('content-type') ?? '')) {
+        return tmfError(c, 415, 'unsupportedMediaType', 'only JSON merge patch (application/merge-patch+json) is supported');
+      }
+      const raw = await parseTmfBody(c, z.record(z.string(), z.unknown()));
+      if (!raw.ok) return raw.response;
+      for (const field of Object.keys(raw.data)) {
+        if (!PATCHABLE.has(field)) {
+          const why = field === 'state' ? 'the state is set by Junction; cancel with POST /cancelServiceOrder' : `${field} cannot be changed`;
+          return tmfError(c, 400, 'invalidField', `invalid field ${field}`, `${field}: ${why}`);
+        }
+      }
+      const id = c.req.param('id');
+      const row = await deps.db.selectFrom('service_orders').select(['body', 'state']).where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
+      if (!row) return tmfError(c, 404, 'notFound', `no service order ${id}`);
+      const tooLate = () => tmfError(c, 409, 'invalidState', `service order ${id} is ${row.state}`, `service order ${id} is ${row.state}; it can be changed only while ${[...WAITING_ORDER_STATES].join(', ')}`);
+      if (!WAITING_ORDER_STATES.has(row.state)) return tooLate();
+      const stored = row.body as ServiceOrderBody;
+      const parsed = serviceOrderCreateSchema.safeParse(mergePatch(stored, raw.data));
+      if (!parsed.success) return validationError(c, parsed.error);
+      const invalid = await checkAgainstCatalog(deps, tenant, parsed.data);
+      if (invalid) return tmfError(c, 400, 'invalidField', `invalid field ${invalid.field}`, `${invalid.field}: ${invalid.message}`);
+
+      const rebuilt = newOrderBody(id, parsed.data, new Date(stored.orderDate));
+      const next: ServiceOrderBody = {
+        ...stored,
+        ...rebuilt,
+        state: stored.state,
+        serviceOrderItem: rebuilt.serviceOrderItem.map((item) => ({ ...item, state: stored.state })),
+      };
+      for (const [k, v] of Object.entries(raw.data)) if (v === null) delete next[k];
+      const customer = parsed.data.relatedParty.find((p) => p.role?.toLowerCase() === 'customer') ?? parsed.data.relatedParty[0]!;
+      let updated: { state: string } | undefined;
+      try {
+        // Only while the order still waits: the saga's start is conditional on the body it read, so one of the two wins.
+        updated = await deps.db
+          .updateTable('service_orders')
+          .set({ body: orderBodyValue(next), external_id: parsed.data.externalId ?? null, customer_id: customer.id, updated_at: new Date() })
+          .where('tenant', '=', tenant)
+          .where('id', '=', id)
+          .where('state', '=', stored.state)
+          .where('cancellation_id', 'is', null)
+          .returning('state')
+          .executeTakeFirst();
+      } catch (err) {
+        if ((err as { code?: string }).code === '23505') return tmfError(c, 409, 'conflict', `another order of this tenant has externalId ${parsed.data.externalId}`);
+        throw err;
+      }
+      if (!updated) {
+        const now = await deps.db.selectFrom('service_orders').select('state').where('id', '=', id).executeTakeFirst();
+        return tmfError(c, 409, 'invalidState', `service order ${id} is ${now?.state ?? 'gone'}`, `service order ${id} changed state (${now?.state ?? 'gone'}) or is being cancelled; it was not patched`);
+      }
+      // A waiting order (pending on information, held for capacity) is tried again with what was patched in;
+      // an acknowledged one is still on its way to the saga, which reads the patched body.
+      if (stored.state !== 'acknowledged') {
+        await c.get('publish')(deps.bus.subjects.orders.received, { orderId: id, tenant }, { messageId: `order:${id}:patch:${randomUUID()}` });
+      }
+      return c.json(next, 200);
     });
 
     app.get(`${base}/:id`, bss, async (c) => {
