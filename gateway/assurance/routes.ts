@@ -18,6 +18,7 @@ import type { NetworkEvent } from '../../adapters/contract.js';
 import { loadProblem, problemServices } from '../../orchestrator/assurance/correlation.js';
 import { quarantine } from '../../orchestrator/assurance/ingest.js';
 import { mediate } from '../../orchestrator/assurance/mediation.js';
+import type { AssuranceMetrics } from '../../orchestrator/assurance/metrics.js';
 import { serviceProblem } from '../../orchestrator/assurance/service-problem.js';
 import type { AssuranceSubjects } from '../../orchestrator/assurance/subjects.js';
 import type { Bus } from '../../platform/bus/bus.js';
@@ -35,6 +36,7 @@ export interface AssuranceRouteDeps {
   subjects: AssuranceSubjects;
   /** The latest inventory drift report, when reconciliation runs in this process. */
   drift?: () => unknown;
+  metrics?: Pick<AssuranceMetrics, 'events'>;
 }
 
 function eventsOf(body: unknown): unknown[] | undefined {
@@ -66,6 +68,8 @@ export function assuranceRoutes(deps: AssuranceRouteDeps) {
             if (!m.ok) {
               const id = await quarantine({ publish: (s, p, o) => publish(s, p, o), subjects: deps.subjects }, raw, m.reason, 'http');
               quarantined.push({ index, reason: m.reason, quarantineId: id });
+              // Refused at the edge, so the intake never sees (or counts) it.
+              deps.metrics?.events.inc({ kind, outcome: 'quarantined' });
               return;
             }
             const message: NetworkEventMessage = { source: m.event.source, kind: m.event.kind, detail: m.event };

@@ -36,6 +36,8 @@ export interface ImpactGraph {
    * (indexed lookups only — called for every KPI sample).
    */
   servicesMeasuredBy(subjectId: string): Promise<ImpactedService[]>;
+  /** The same for many subjects in one query (a batch of KPI samples): subject id → services. */
+  servicesMeasuredByAny(subjectIds: readonly string[]): Promise<Map<string, ImpactedService[]>>;
 }
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -63,7 +65,7 @@ const toImpacted = (r: Row): ImpactedService => ({
 });
 
 export function sqlImpactGraph(db: Db): ImpactGraph {
-  return {
+  const graph: ImpactGraph = {
     async servicesAffectedBy(resourceId) {
       const { rows } = await sql<Row>`
         with recursive affected(id) as (
@@ -96,19 +98,26 @@ export function sqlImpactGraph(db: Db): ImpactGraph {
       return rows.map(toImpacted);
     },
     async servicesMeasuredBy(subjectId) {
-      const { rows } = await sql<Row>`
-        with measured(service_id) as (
-          select ${subjectId}::text
+      return (await graph.servicesMeasuredByAny([subjectId])).get(subjectId) ?? [];
+    },
+    async servicesMeasuredByAny(subjectIds) {
+      const out = new Map<string, ImpactedService[]>();
+      if (subjectIds.length === 0) return out;
+      const { rows } = await sql<Row & { subject_id: string }>`
+        with subjects(id) as (select unnest(${[...subjectIds]}::text[])),
+        measured(subject_id, service_id) as (
+          select id, id from subjects
           union
-          select s.id from order_actions oa join services s on s.order_id = oa.order_id and s.order_item_id = oa.order_item_id
-           where (oa.action->'target'->>'id') = ${subjectId} and oa.status = 'applied'
+          select oa.action->'target'->>'id', s.id from order_actions oa join services s on s.order_id = oa.order_id and s.order_item_id = oa.order_item_id
+           where (oa.action->'target'->>'id') = any(${[...subjectIds]}::text[]) and oa.status = 'applied'
         )
-        select s.id as service_id, s.tenant, s.customer_id, c.type as customer_type, c.sla_tier, s.site,
+        select m.subject_id, s.id as service_id, s.tenant, s.customer_id, c.type as customer_type, c.sla_tier, s.site,
                s.specification, s.characteristics
           from measured m join services s on s.id = m.service_id
           left join customers c on c.tenant = s.tenant and c.id = s.customer_id
          where s.state = 'active'`.execute(db);
-      return rows.map(toImpacted);
+      for (const r of rows) out.set(r.subject_id, [...(out.get(r.subject_id) ?? []), toImpacted(r)]);
+      return out;
     },
     async service(serviceId) {
       const { rows } = await sql<Row>`
@@ -119,6 +128,7 @@ export function sqlImpactGraph(db: Db): ImpactGraph {
       return rows[0] ? toImpacted(rows[0]) : undefined;
     },
   };
+  return graph;
 }
 
 /** Records containment edges (parent contains/carries child). Idempotent. */

@@ -26,8 +26,8 @@ export interface IntakeDeps {
   logger: Logger;
   /** Problem changes to tell the BSS, inside the event's transaction. */
   onProblemChange(change: ProblemChange, trx: Transaction<Database>): Promise<void>;
-  /** A KPI sample stored (SLA evaluation hooks in here). */
-  onKpi?(kpi: KpiEvent, trx: Transaction<Database>): Promise<void>;
+  /** KPI samples stored, in arrival order (SLA evaluation hooks in here). */
+  onKpis?(kpis: KpiEvent[], trx: Transaction<Database>): Promise<void>;
   onUsage?(usage: UsageEvent, trx: Transaction<Database>): Promise<void>;
   damping?: DampingConfig;
   now?: () => Date;
@@ -57,16 +57,19 @@ export async function quarantine(
 }
 
 export function createIntake(deps: IntakeDeps) {
-  async function storeKpi(trx: Transaction<Database>, kpi: KpiEvent): Promise<void> {
-    await trx
-      .insertInto('assurance_kpi_samples')
-      .values({ subject_id: kpi.resource.id, metric: kpi.metric, event_time: new Date(kpi.eventTime), value: kpi.value, sample_id: kpi.id })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-    await deps.onKpi?.(kpi, trx);
+  /** One statement for a whole batch's samples: under load, KPIs are most of the traffic. */
+  async function storeKpis(trx: Transaction<Database>, kpis: KpiEvent[]): Promise<void> {
+    if (kpis.length === 0) return;
+    await sql`
+      insert into assurance_kpi_samples (subject_id, metric, event_time, value, sample_id)
+      select * from unnest(${kpis.map((k) => k.resource.id)}::text[], ${kpis.map((k) => k.metric)}::text[],
+                           ${kpis.map((k) => k.eventTime)}::timestamptz[], ${kpis.map((k) => k.value)}::float8[], ${kpis.map((k) => k.id)}::text[])
+      on conflict do nothing`.execute(trx);
+    await deps.onKpis?.(kpis, trx);
   }
 
-  async function apply(trx: Transaction<Database>, event: NetworkEvent): Promise<CorrelationResult | undefined> {
+  /** Applies one event; KPIs are collected in `kpis` and stored together by the caller. */
+  async function apply(trx: Transaction<Database>, event: NetworkEvent, kpis: KpiEvent[]): Promise<CorrelationResult | undefined> {
     switch (event.kind) {
       case 'alarm': {
         const started = performance.now();
@@ -79,7 +82,7 @@ export function createIntake(deps: IntakeDeps) {
         return correlation;
       }
       case 'kpi':
-        await storeKpi(trx, event);
+        kpis.push(event);
         return undefined;
       case 'usage':
         await deps.onUsage?.(event, trx);
@@ -120,14 +123,16 @@ export function createIntake(deps: IntakeDeps) {
                 returning message_id`.execute(trx)
             ).rows.map((r) => r.message_id),
           );
+          const kpis: KpiEvent[] = [];
           for (const v of valid) {
             if (!claimed.delete(v.key)) {
               results[v.index] = { status: 'duplicate', event: v.event };
               continue;
             }
-            const correlation = await apply(trx, v.event);
+            const correlation = await apply(trx, v.event, kpis);
             results[v.index] = { status: 'processed', event: v.event, ...(correlation ? { correlation } : {}) };
           }
+          await storeKpis(trx, kpis);
         });
       } catch (err) {
         deps.logger.warn({ err, events: valid.length }, 'batch failed; processing its events one by one');
@@ -147,7 +152,9 @@ export function createIntake(deps: IntakeDeps) {
     const event = mediated.event;
     let correlation: CorrelationResult | undefined;
     const outcome = await processOnce(deps.db, deps.consumer, { messageId: mediated.dedupeKey, subject }, async (trx) => {
-      correlation = await apply(trx, event);
+      const kpis: KpiEvent[] = [];
+      correlation = await apply(trx, event, kpis);
+      await storeKpis(trx, kpis);
     });
     return { status: outcome, event, ...(correlation ? { correlation } : {}) };
   }

@@ -16,6 +16,7 @@ import type { Logger } from '../../platform/logger.js';
 import type { Decision, DecisionContext } from '../../policies/engine/index.js';
 import type { ProblemChange } from './correlation.js';
 import type { ImpactedService } from './impact.js';
+import type { AssuranceMetrics } from './metrics.js';
 import { serviceProblem, type ServiceProblemEvent } from './service-problem.js';
 import type { AssuranceSubjects } from './subjects.js';
 
@@ -41,6 +42,7 @@ export interface NotifierDeps {
   hubSubject: string;
   logger: Logger;
   now?: () => Date;
+  metrics?: Pick<AssuranceMetrics, 'alarmToNotification'>;
 }
 
 export interface NotificationGroup {
@@ -164,8 +166,12 @@ export function createNotifier(deps: NotifierDeps) {
     return { outgoing, groups: groups.length, suppressed };
   }
 
-  const toTenant = (o: Pick<Outgoing, 'messageId' | 'tenant' | 'event'>) =>
-    deps.publish(deps.subjects.tenantProblems(o.tenant), o.event, { messageId: o.messageId, correlationId: o.event.alarmEventTime });
+  const toTenant = async (o: Pick<Outgoing, 'messageId' | 'tenant' | 'event'>) => {
+    await deps.publish(deps.subjects.tenantProblems(o.tenant), o.event, { messageId: o.messageId, correlationId: o.event.alarmEventTime });
+    // Wall clock, not `now`: this is the latency the tenant sees (event time is the network's clock).
+    const seconds = (Date.now() - Date.parse(o.event.alarmEventTime)) / 1000;
+    if (Number.isFinite(seconds)) deps.metrics?.alarmToNotification.observe({ priority: o.event.notification.priority }, Math.max(0, seconds));
+  };
   const toHub = (o: Pick<Outgoing, 'messageId' | 'tenant' | 'event'>) =>
     // The hub's outbound shape ({eventType, event: the full TMF event with its eventId}); tenant-scoped
     // (no orderId): the hub fans it out to the tenant's subscriptions, the problem id orders delivery.

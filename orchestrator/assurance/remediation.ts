@@ -58,6 +58,23 @@ async function appliedActions(db: Db, serviceId: string) {
   return rows.map((r) => ({ orderId: r.order_id, itemId: r.order_item_id, actionId: r.action_id, action: r.action as { domain: string; target: { id: string; type: string }; parameters: Record<string, unknown> } }));
 }
 
+/**
+ * Inventory follows the network: the service's applied action now holds the parameters the
+ * remediation configured and the resource state the adapter reported (a re-route's new `path`), so
+ * the impact graph (impact.ts), a later remediation, reconciliation and a disconnect order all see
+ * the service where it is now, not where it was ordered.
+ */
+async function recordRemediated(db: Db, base: Awaited<ReturnType<typeof appliedActions>>[number], parameters: Record<string, unknown>, result: AdapterResult): Promise<void> {
+  await db
+    .updateTable('order_actions')
+    .set({ action: JSON.stringify({ ...base.action, parameters }), result: JSON.stringify(result), updated_at: new Date() })
+    .where('order_id', '=', base.orderId)
+    .where('order_item_id', '=', base.itemId)
+    .where('action_id', '=', base.actionId)
+    .where('status', '=', 'applied')
+    .execute();
+}
+
 /** Applies the policy's patch: `null` removes a parameter (a re-route drops the pinned path); `sessionsFactor` scales sessions. */
 export function patchParameters(parameters: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...parameters };
@@ -112,6 +129,7 @@ export async function remediate(
   if (!verdict?.allow) return { outcome: 'denied', kind: chosen.kind, reasons: verdict?.reasons ?? ['provisioning policy undefined'], decisionId: provisioning.decision_id };
   const result = await deps.adapters.apply(action, { idempotencyKey: `remediation:${breach.id}:${attempts}` });
   if (result.status !== 'success') return { outcome: 'failed', kind: chosen.kind, reason: result.reason, decisionId: d.decision_id };
+  await recordRemediated(deps.db, base, action.parameters ?? {}, result);
   const verified = await deps.adapters.verify({ domain: action.domain, target: action.target, expected: action.parameters });
   return { outcome: 'applied', kind: chosen.kind, verified: verified.status, resource: result.resource, decisionId: d.decision_id };
 }

@@ -13,6 +13,7 @@ import type { Logger } from '../../platform/logger.js';
 import { promoteOrphans, settlePending } from './correlation.js';
 import type { DampingConfig } from './damping.js';
 import { createIntake, type Intake } from './ingest.js';
+import { kindOf, type AssuranceMetrics } from './metrics.js';
 import { createNotifier, type Decide, type Notifier } from './notify.js';
 import type { RemediationAdapters } from './remediation.js';
 import { createSlaMonitor, type SlaMonitor } from './sla.js';
@@ -37,6 +38,8 @@ export interface AssuranceDeps {
   adapters?: RemediationAdapters;
   /** SLA window lengths (default: threatened after 5, breached after 10 minutes of event time). */
   slaWindow?: WindowPolicy;
+  /** Prometheus KPIs (metrics.ts); absent in tests that do not look at them. */
+  metrics?: AssuranceMetrics;
 }
 
 export interface Assurance {
@@ -58,8 +61,9 @@ export async function startAssurance(deps: AssuranceDeps): Promise<Assurance> {
   await ensureConsumer(deps.bus.jsm, topology.networkEvents);
   const now = deps.now ?? (() => new Date());
   const publish = (subject: string, payload: unknown, o: { messageId: string; correlationId?: string }) => deps.bus.publish(subject, payload, o);
-  const notifier = createNotifier({ decide: deps.decide, publish, subjects, hubSubject: deps.bus.subjects.notifications.outbound, logger: log, now });
-  const sla = createSlaMonitor({ decide: deps.decide, publish, subjects, adapters: deps.adapters, logger: log, window: deps.slaWindow, now });
+  const hubSubject = deps.bus.subjects.notifications.outbound;
+  const notifier = createNotifier({ decide: deps.decide, publish, subjects, hubSubject, logger: log, now, metrics: deps.metrics });
+  const sla = createSlaMonitor({ decide: deps.decide, publish, subjects, hubSubject, adapters: deps.adapters, logger: log, window: deps.slaWindow, now, metrics: deps.metrics });
   const intake = createIntake({
     db: deps.db,
     publish,
@@ -72,7 +76,7 @@ export async function startAssurance(deps: AssuranceDeps): Promise<Assurance> {
       const summary = await notifier.notify(change, trx);
       log.info({ problemId: change.problem.id, change: change.kind, services: change.services.length, ...summary }, 'service problem notified');
     },
-    onKpi: (kpi, trx) => sla.onKpi(kpi, trx),
+    onKpis: (kpis, trx) => sla.onKpis(kpis, trx),
     onUsage: async (usage) => {
       await publish(subjects.usage, usage, { messageId: `usage:${usage.source}:${usage.id}` });
     },
@@ -81,7 +85,9 @@ export async function startAssurance(deps: AssuranceDeps): Promise<Assurance> {
     deps.bus,
     topology.networkEvents,
     async (messages) => {
-      await intake.ingestBatch(messages.map((m) => ({ raw: m.data, subject: m.subject, messageId: m.messageId })));
+      const results = await intake.ingestBatch(messages.map((m) => ({ raw: m.data, subject: m.subject, messageId: m.messageId })));
+      // Counted once the batch is committed (a failed batch is redelivered and counted then).
+      results.forEach((r, i) => deps.metrics?.events.inc({ kind: r.status === 'quarantined' ? kindOf(messages[i]!.data) : r.event.kind, outcome: r.status }));
     },
     log,
     { maxBatch: deps.batch ?? 256 },

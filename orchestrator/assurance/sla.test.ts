@@ -110,6 +110,27 @@ describe('SLA closed loop', () => {
     expect(await tdb.db.selectFrom('assurance_credits').selectAll().where('service_id', '=', 'svc-gold').execute()).toEqual([]);
   });
 
+  it('evaluates a batch of samples as if they arrived one by one: a threatened stretch that ends within the batch is still remediated', async () => {
+    await configure('svc-batch');
+    await seedAssuranceFixture(
+      tdb.db,
+      [{ tenant: 'acme', id: 'ENT-B', type: 'enterprise', slaTier: 'gold' }],
+      [{ id: 'svc-batch', tenant: 'acme', customerId: 'ENT-B', site: 'SITE-A', specification: 'enterprise-5g-slice', characteristics: { maxLatencyMs: 4, bandwidthMbps: 100 }, path: SLOW_PATH, transportParameters: pinned }],
+    );
+    const now = Date.now();
+    const sample = (minutesAgo: number, value: number) => ({
+      source: 'probe',
+      kind: 'kpi',
+      detail: { kind: 'kpi', id: `svc-batch:lat:${minutesAgo}`, source: 'probe', eventTime: new Date(now - minutesAgo * 60_000).toISOString(), resource: { id: 'svc-batch-transport', type: 'transport-service' }, metric: 'latency', value, unit: 'ms' },
+    });
+    // Six minutes over target, then a good sample: all in one transaction.
+    const raws = [...[7, 6, 5, 4, 3, 2, 1].map((m) => sample(m, 5.2)), sample(0, 3.1)];
+    await assurance.intake.ingestBatch(raws.map((raw, i) => ({ raw, subject: tbus.bus.subjects.network.event, messageId: `batch-${i}` })));
+    const breach = (await breachOf('svc-batch'))!;
+    expect(breach.status).toBe('remediated');
+    expect((breach.detail as { remediations: unknown[] }).remediations).toEqual([expect.objectContaining({ outcome: 'applied', kind: 'reroute' })]);
+  });
+
   it('a standard service is only watched while threatened; the breach that was not avoided yields a credit', async () => {
     // Configured only now, so the first test's KPI round has no sample of it.
     await configure('svc-std');

@@ -12,6 +12,7 @@ import type { KpiEvent } from '../../adapters/contract.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Logger } from '../../platform/logger.js';
 import { sqlImpactGraph, type ImpactedService } from './impact.js';
+import type { AssuranceMetrics } from './metrics.js';
 import type { Decide, Publish } from './notify.js';
 import { remediate, type RemediationAdapters, type RemediationOutcome } from './remediation.js';
 import { DEFAULT_WINDOW, latestBadRun, rulesOf, statusOf, type BadRun, type SlaRule, type WindowPolicy } from './sla-window.js';
@@ -51,10 +52,13 @@ export interface SlaMonitorDeps {
   decide: Decide;
   publish: Publish;
   subjects: AssuranceSubjects;
+  /** The hub's subject (platform `notifications.outbound`): credits also reach the tenant's webhooks. */
+  hubSubject?: string;
   adapters?: RemediationAdapters;
   logger: Logger;
   window?: WindowPolicy;
   now?: () => Date;
+  metrics?: Pick<AssuranceMetrics, 'remediations' | 'credits' | 'creditAmount'>;
 }
 
 /** Billing period of an event time: the calendar month (UTC). */
@@ -64,15 +68,19 @@ export function createSlaMonitor(deps: SlaMonitorDeps) {
   const window = deps.window ?? DEFAULT_WINDOW;
   const metrics = new Set(['latency', 'availability']);
 
-  async function samples(trx: Transaction<Database> | Kysely<Database>, subjectId: string, metric: string, from: Date) {
+  /**
+   * The window as it was when the sample being evaluated arrived: `unseen` are the samples stored
+   * with the same batch that arrived after it, so a batch is evaluated exactly as one-by-one arrival.
+   */
+  async function samples(trx: Transaction<Database> | Kysely<Database>, subjectId: string, metric: string, from: Date, unseen: ReadonlySet<string>) {
     const rows = await trx
       .selectFrom('assurance_kpi_samples')
-      .select(['event_time', 'value'])
+      .select(['event_time', 'value', 'sample_id'])
       .where('subject_id', '=', subjectId)
       .where('metric', '=', metric)
       .where('event_time', '>=', from)
       .execute();
-    return rows.map((r) => ({ at: new Date(r.event_time).getTime(), value: Number(r.value) }));
+    return rows.filter((r) => !unseen.has(r.sample_id)).map((r) => ({ at: new Date(r.event_time).getTime(), value: Number(r.value) }));
   }
 
   async function credit(trx: Transaction<Database>, service: ImpactedService, rule: SlaRule, breachId: string, run: BadRun): Promise<void> {
@@ -112,11 +120,15 @@ export function createSlaMonitor(deps: SlaMonitorDeps) {
       decisionId: d.decision_id,
     };
     await deps.publish(deps.subjects.tenantCredits(service.tenant), event, { messageId: event.eventId });
+    // The hub fans it out to the tenant's subscriptions; the breach id orders its events.
+    if (deps.hubSubject) await deps.publish(deps.hubSubject, { eventType: event.eventType, event, tenant: service.tenant, problemId: breachId }, { messageId: `hub:${event.eventId}` });
+    deps.metrics?.credits.inc({ currency: event.currency });
+    deps.metrics?.creditAmount.inc({ currency: event.currency }, event.amount);
   }
 
-  async function evaluate(trx: Transaction<Database>, kpi: KpiEvent, service: ImpactedService, rule: SlaRule): Promise<void> {
+  async function evaluate(trx: Transaction<Database>, kpi: KpiEvent, service: ImpactedService, rule: SlaRule, unseen: ReadonlySet<string>): Promise<void> {
     const from = new Date(Date.parse(kpi.eventTime) - window.lookbackMs);
-    const run = latestBadRun(await samples(trx, kpi.resource.id, rule.metric, from), rule);
+    const run = latestBadRun(await samples(trx, kpi.resource.id, rule.metric, from, unseen), rule);
     if (!run) return;
     const breachId = `${service.serviceId}:${rule.metric}:${new Date(run.start).toISOString()}`;
     const status = statusOf(run, window);
@@ -150,6 +162,7 @@ export function createSlaMonitor(deps: SlaMonitorDeps) {
         );
         detail.remediations.push(outcome);
         if (outcome.outcome !== 'none') detail.attempts += 1;
+        deps.metrics?.remediations.inc({ kind: outcome.outcome === 'none' ? 'none' : outcome.kind, outcome: outcome.outcome });
         deps.logger.info({ breachId, status, outcome: outcome.outcome }, 'SLA remediation decided');
       }
       current = status;
@@ -166,13 +179,27 @@ export function createSlaMonitor(deps: SlaMonitorDeps) {
   }
 
   return {
-    /** The intake's KPI hook: evaluates every service the sample concerns. */
-    async onKpi(kpi: KpiEvent, trx: Transaction<Database>): Promise<void> {
-      if (!metrics.has(kpi.metric)) return;
-      const services = await sqlImpactGraph(trx).servicesMeasuredBy(kpi.resource.id);
-      for (const service of services) {
-        for (const rule of rulesOf(service.characteristics)) {
-          if (rule.metric === kpi.metric) await evaluate(trx, kpi, service, rule);
+    /**
+     * The intake's KPI hook, for the samples of one batch (already stored): one lookup finds the
+     * services they measure; each sample is then evaluated, in arrival order and seeing only the
+     * samples that arrived before it, for the services whose SLA has a rule on its metric (most
+     * samples concern none and cost nothing more).
+     */
+    async onKpis(kpis: KpiEvent[], trx: Transaction<Database>): Promise<void> {
+      const relevant = kpis.filter((k) => metrics.has(k.metric));
+      if (relevant.length === 0) return;
+      const measured = await sqlImpactGraph(trx).servicesMeasuredByAny([...new Set(relevant.map((k) => k.resource.id))]);
+      // Per subject and metric, the batch's samples not evaluated yet (hidden from the earlier ones).
+      const unseen = new Map<string, Set<string>>();
+      const keyOf = (k: KpiEvent) => `${k.resource.id}\u0000${k.metric}`;
+      for (const k of relevant) unseen.set(keyOf(k), (unseen.get(keyOf(k)) ?? new Set()).add(k.id));
+      for (const kpi of relevant) {
+        const hidden = unseen.get(keyOf(kpi))!;
+        hidden.delete(kpi.id);
+        for (const service of measured.get(kpi.resource.id) ?? []) {
+          for (const rule of rulesOf(service.characteristics)) {
+            if (rule.metric === kpi.metric) await evaluate(trx, kpi, service, rule, hidden);
+          }
         }
       }
     },

@@ -14,7 +14,9 @@ import type { GatewayEnv } from '../../gateway/context.js';
 import type { Bus } from '../../platform/bus/bus.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Logger } from '../../platform/logger.js';
+import type { Metrics } from '../../platform/metrics.js';
 import type { PolicyEngine } from '../../policies/engine/index.js';
+import { createAssuranceMetrics } from './metrics.js';
 import { loadAssurancePolicyEngine } from './policy.js';
 import { createReconciler, type DriftReport } from './reconciliation.js';
 import type { RemediationAdapters } from './remediation.js';
@@ -25,6 +27,8 @@ export interface AssuranceWiringDeps {
   db: Kysely<Database>;
   bus: Bus;
   logger: Logger;
+  /** The process's registry (GET /metrics); absent: no assurance metrics. */
+  metrics?: Pick<Metrics, 'registry'>;
   /** True in a process with the orchestrator role. */
   orchestrator: boolean;
   /** The adapter registry (remediation and reconciliation); absent: no remediation, no reconciliation. */
@@ -46,8 +50,9 @@ export interface AssuranceWiring {
 
 export async function prepareAssurance(deps: AssuranceWiringDeps): Promise<AssuranceWiring> {
   const subjects = assuranceSubjects(deps.bus.namespace);
+  const metrics = deps.metrics ? createAssuranceMetrics(deps.metrics.registry, deps.db) : undefined;
   if (!deps.orchestrator) {
-    return { routes: [assuranceRoutes({ db: deps.db, bus: deps.bus, subjects })], close: async () => undefined };
+    return { routes: [assuranceRoutes({ db: deps.db, bus: deps.bus, subjects, metrics })], close: async () => undefined };
   }
   const cleanups: Array<() => Promise<void>> = [];
   const close = async () => {
@@ -56,7 +61,7 @@ export async function prepareAssurance(deps: AssuranceWiringDeps): Promise<Assur
   try {
     const engine = await loadAssurancePolicyEngine(deps.bus, deps.logger, { policyDir: deps.policyDir, workers: deps.policyWorkers });
     cleanups.push(() => engine.close());
-    const assurance = await startAssurance({ db: deps.db, bus: deps.bus, decide: engine.decide, logger: deps.logger, adapters: deps.adapters });
+    const assurance = await startAssurance({ db: deps.db, bus: deps.bus, decide: engine.decide, logger: deps.logger, adapters: deps.adapters, metrics });
     cleanups.push(() => assurance.stop());
     const adapters = deps.adapters;
     const reconciler = adapters
@@ -69,7 +74,7 @@ export async function prepareAssurance(deps: AssuranceWiringDeps): Promise<Assur
       cleanups.push(async () => clearInterval(timer));
     }
     return {
-      routes: [assuranceRoutes({ db: deps.db, bus: deps.bus, subjects, drift: reconciler?.latest })],
+      routes: [assuranceRoutes({ db: deps.db, bus: deps.bus, subjects, drift: reconciler?.latest, metrics })],
       assurance,
       engine,
       ...(reconciler ? { reconcileNow: () => reconciler.run() } : {}),

@@ -1,8 +1,8 @@
 # SLA credit: what a breach that was not avoided is worth to the customer.
-# Input (built by orchestrator/assurance/credits.ts):
+# Input (built by orchestrator/assurance/sla.ts when a breach ends unavoided):
 #   { "service": {id, specification, slaTier, monthlyCharge?},
 #     "breach": {metric, target, observed, durationMs},
-#     "period": {start, end, minutes} }
+#     "period": {id: "YYYY-MM"} }   the billing month (UTC) the breach started in; credits are stored per service and period
 # Output: decision := {credit, percent, amount, currency, reasons}
 package junction.sla_credit
 
