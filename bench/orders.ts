@@ -4,7 +4,7 @@
 // phase 2 offers a steady 50 orders/s and measures order-to-completed latency from the database
 // (orderDate → completion_date). Also counts the decisions on the decisions stream (every
 // decision must be published for the audit log). Writes bench/results/orders.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { largeNetwork, simulatorEntries } from '../orchestrator/load-fixture.js';
@@ -42,8 +42,40 @@ async function latencies(t: TestJunction, ids: string[]) {
   return { states, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99), maxMs: ms.at(-1) ?? NaN };
 }
 
+/** CPU seconds used so far by every process whose command name is given (from /proc; Linux only). */
+function cpuSecondsOf(names: string[]): Record<string, number> {
+  const out: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  const tick = 100; // USER_HZ on Linux
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const key = names.find((n) => name.startsWith(n));
+      if (!key) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[key]! += (Number(fields[11]) + Number(fields[12])) / tick; // utime + stime
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+/** CPU milliseconds per order of this process (gateway, orchestrator, audit writer and the load clients), Postgres and NATS. */
+function cpuPerOrder(before: { self: NodeJS.CpuUsage; others: Record<string, number> }, orders: number) {
+  const self = process.cpuUsage(before.self);
+  const others = cpuSecondsOf(['postgres', 'nats-server']);
+  const ms = (sec: number) => Math.round((sec * 1000 * 100) / orders) / 100;
+  return {
+    junctionProcess: ms((self.user + self.system) / 1e6),
+    postgres: ms(others.postgres! - before.others.postgres!),
+    natsServer: ms(others['nats-server']! - before.others['nats-server']!),
+  };
+}
+
 async function sustained(t: TestJunction) {
   const ids: string[] = [];
+  const cpuBefore = { self: process.cpuUsage(), others: cpuSecondsOf(['postgres', 'nats-server']) };
   const started = performance.now();
   let posted = 0;
   await Promise.all(
@@ -59,7 +91,8 @@ async function sustained(t: TestJunction) {
   const acceptedMs = performance.now() - started;
   await t.waitForAll(ids, 600_000);
   const seconds = (performance.now() - started) / 1000;
-  return { orders: ids.length, clients: CLIENTS, acceptedPerSecond: ids.length / (acceptedMs / 1000), ordersPerSecond: ids.length / seconds, ...(await latencies(t, ids)) };
+  const cpuMsPerOrder = cpuPerOrder(cpuBefore, ids.length);
+  return { orders: ids.length, clients: CLIENTS, acceptedPerSecond: ids.length / (acceptedMs / 1000), ordersPerSecond: ids.length / seconds, cpuMsPerOrder, ...(await latencies(t, ids)) };
 }
 
 async function steady(t: TestJunction) {
@@ -83,12 +116,30 @@ async function decisionsPublished(t: TestJunction): Promise<number> {
   return info.state.messages;
 }
 
+/** BENCH_CPU_PROFILE=<file>: a V8 CPU profile of the main thread over the sustained phase only (after warm-up). */
+async function startProfiler() {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 async function main() {
   const net = largeNetwork({ portsPerSite: 400 });
   const t = await startTestJunction({ seed: net.seedFile, adapterEntries: simulatorEntries(net.topology), policyWorkers: 2 });
   try {
     await t.call('POST', ORDERS, nextOrder()).then((r) => t.waitForAll([r.body.id])); // warm-up: policy bundle compiled, pools open
+    const profiler = process.env.BENCH_CPU_PROFILE ? await startProfiler() : undefined;
     const phase1 = await sustained(t);
+    if (profiler) await profiler.stop(process.env.BENCH_CPU_PROFILE!);
     const phase2 = await steady(t);
     const orders = counter;
     const actions = await t.database.db.selectFrom('order_actions').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();

@@ -15,6 +15,7 @@ import { matchedRoutes, routePath } from 'hono/route';
 import type { ApiKey, Role } from '../platform/config.js';
 import type { GatewayEnv } from './context.js';
 import { jsonError } from './errors.js';
+import { tokenBuckets, type RateLimitSettings, type TokenBuckets } from './hardening/rate-limit.js';
 
 export interface Principal {
   name: string;
@@ -53,6 +54,11 @@ export interface AccessOptions {
   authenticators?: readonly Authenticator[];
   /** When set, policy decides every request (the routes' named roles are not consulted). */
   authorizer?: Authorizer;
+  /**
+   * Failed authentications allowed per client address (gateway/hardening DEFAULT_AUTH_FAILURE_RATE
+   * in a running Junction); unset or false: no limit.
+   */
+  authFailureLimit?: RateLimitSettings | false;
 }
 
 export interface AccessRequest {
@@ -76,6 +82,8 @@ export interface AccessControl {
   authorize(principal: Principal, request: Omit<AccessRequest, 'authorization'>): Promise<Decision>;
   /** True when policy decides (an authorizer is configured). */
   readonly policyDecides: boolean;
+  /** Failed authentications per client address, when limited (charged and checked by requireRoles). */
+  readonly authFailures?: TokenBuckets;
 }
 
 const digest = (key: string) => createHash('sha256').update(key).digest();
@@ -136,6 +144,7 @@ export function createAccessControl(keys: readonly ApiKey[], options: AccessOpti
 
   return {
     policyDecides: authorizer !== undefined,
+    ...(options.authFailureLimit ? { authFailures: tokenBuckets(options.authFailureLimit) } : {}),
     authenticate,
     authorize,
     async decide(request) {
@@ -168,6 +177,15 @@ function answeringRoute(c: Context<GatewayEnv>): string | undefined {
   return routes.at(-1)?.path;
 }
 
+/**
+ * The peer address of the connection (@hono/node-server puts the socket in c.env); forwarding
+ * headers are not trusted, a client could write anything there.
+ */
+export function clientAddress(c: Context<GatewayEnv>): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
 // Requests already decided by the gateway-wide middleware; route-level middleware skips them.
 const decidedRequests = new WeakMap<AccessControl, WeakSet<Request>>();
 
@@ -188,6 +206,16 @@ export function requireRoles(access: AccessControl, ...roles: Role[]): Middlewar
   const done = decided;
   return async (c, next) => {
     if (done.has(c.req.raw) && c.get('principal')) return next();
+    // An address that keeps presenting bad credentials is slowed down before its next credential
+    // is even tried, so guessing keys costs time however the guesses are spread over principals.
+    const failures = access.authFailures;
+    const address = failures ? clientAddress(c) : '';
+    const wait = failures?.wait(address) ?? 0;
+    if (wait > 0) {
+      c.header('Retry-After', String(wait));
+      c.get('log').info({ address }, 'too many failed authentications');
+      return jsonError(c, 429, 'rate_limited', `too many failed authentications from ${address}; retry in ${wait} s`);
+    }
     const current = routePath(c);
     const gatewayWide = current === '*' || current === '/*';
     const route = gatewayWide ? answeringRoute(c) : current;
@@ -208,7 +236,10 @@ export function requireRoles(access: AccessControl, ...roles: Role[]): Middlewar
       });
       if (decision.allow && access.policyDecides) done.add(c.req.raw);
     }
-    if (!decision.allow) return deny(c, decision);
+    if (!decision.allow) {
+      if (decision.status === 401) failures?.take(address);
+      return deny(c, decision);
+    }
     c.set('principal', decision.principal);
     c.set('log', c.get('log').child({ principal: decision.principal.name }));
     await next();
@@ -231,4 +262,23 @@ export async function mayReachTenant(access: AccessControl, c: Context<GatewayEn
     requestId: c.get('requestId'),
   });
   return decision.allow;
+}
+
+/**
+ * Whose records a request may see, for routes over tenant-owned records (one rule for every route):
+ * - a principal bound to a tenant: that tenant, always, whatever the request names;
+ * - an unbound operator reading (the policy's "unbound operators oversee every tenant"): every
+ *   tenant, or just the one it names with the Junction-Tenant header / `tenant` query parameter;
+ * - anyone else unbound (e.g. a bss key without a tenant): none, the route answers noTenant.
+ */
+export type TenantScope = { kind: 'tenant'; tenant: string } | { kind: 'all' } | { kind: 'none' };
+
+export function tenantScope(c: Context<GatewayEnv>): TenantScope {
+  const principal = c.get('principal');
+  if (!principal) return { kind: 'none' };
+  if (principal.tenant !== undefined) return { kind: 'tenant', tenant: principal.tenant };
+  const reading = c.req.method === 'GET' || c.req.method === 'HEAD';
+  if (!reading || !principal.roles.includes('operator')) return { kind: 'none' };
+  const named = targetTenantOf(c);
+  return named ? { kind: 'tenant', tenant: named } : { kind: 'all' };
 }

@@ -168,6 +168,21 @@ const envSchema = z.object({
       .transform((v) => (v === undefined ? [] : v.split(',').map((p) => p.trim()).filter(Boolean))),
   ),
   JUNCTION_AUDIT_CHECKPOINT_MS: positiveMillis(10_000),
+  // TLS for the HTTP listener (gateway/hardening/tls.ts reads the files when it listens).
+  JUNCTION_TLS_CERT_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
+  JUNCTION_TLS_KEY_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
+  JUNCTION_TLS_CLIENT_CA_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
+}).superRefine((e, ctx) => {
+  // A certificate without its key (or the reverse) is a half-done TLS set-up, not plain HTTP.
+  if (e.JUNCTION_TLS_CERT_FILE !== undefined && e.JUNCTION_TLS_KEY_FILE === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['JUNCTION_TLS_KEY_FILE'], message: 'required when JUNCTION_TLS_CERT_FILE is set' });
+  }
+  if (e.JUNCTION_TLS_KEY_FILE !== undefined && e.JUNCTION_TLS_CERT_FILE === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['JUNCTION_TLS_CERT_FILE'], message: 'required when JUNCTION_TLS_KEY_FILE is set' });
+  }
+  if (e.JUNCTION_TLS_CLIENT_CA_FILE !== undefined && e.JUNCTION_TLS_CERT_FILE === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['JUNCTION_TLS_CLIENT_CA_FILE'], message: 'client certificates need TLS: set JUNCTION_TLS_CERT_FILE and JUNCTION_TLS_KEY_FILE too' });
+  }
 });
 
 export interface Config {
@@ -191,6 +206,14 @@ export interface Config {
     /** How often a signed checkpoint is cut. */
     checkpointIntervalMs: number;
   };
+  /** HTTPS instead of HTTP when set (PEM files); `clientCaFile` also demands client certificates signed by that CA. */
+  tls: TlsFiles | undefined;
+}
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  clientCaFile?: string;
 }
 
 export class ConfigError extends Error {
@@ -233,5 +256,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       redact: e.JUNCTION_AUDIT_REDACT,
       checkpointIntervalMs: e.JUNCTION_AUDIT_CHECKPOINT_MS,
     },
+    tls:
+      e.JUNCTION_TLS_CERT_FILE && e.JUNCTION_TLS_KEY_FILE
+        ? { certFile: e.JUNCTION_TLS_CERT_FILE, keyFile: e.JUNCTION_TLS_KEY_FILE, ...(e.JUNCTION_TLS_CLIENT_CA_FILE ? { clientCaFile: e.JUNCTION_TLS_CLIENT_CA_FILE } : {}) }
+        : undefined,
   };
 }

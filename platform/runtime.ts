@@ -7,8 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { accessSettingsFromEnv, prepareAccess } from '../gateway/auth/wiring.js';
 import { edgeHardening, edgeSettingsFromEnv } from '../gateway/hardening/index.js';
+import { tlsServeOptions } from '../gateway/hardening/tls.js';
 import { prepareAudit } from '../audit/wiring.js';
 import { createGatewayApp } from '../gateway/app.js';
+import { prepareOperations } from '../gateway/operations/index.js';
+import type { AdapterRegistry } from '../adapters/runtime/index.js';
 import { prepareAssurance } from '../orchestrator/assurance/wiring.js';
 import { storedBundleEvaluator } from '../policies/lifecycle/replay.js';
 import { orchestratorBindings } from '../orchestrator/handlers.js';
@@ -29,6 +32,8 @@ export interface RunningJunction {
   database: DatabaseHandle;
   bus: Bus;
   metrics: Metrics;
+  /** The adapter registry (orchestrator role only): tests and the demo drive the simulator through it. */
+  adapters?: AdapterRegistry;
   /**
    * Graceful stop: stop taking requests and let in-flight ones finish, stop consumers after the
    * messages in hand are committed and acked, drain NATS, close the pool.
@@ -37,8 +42,10 @@ export interface RunningJunction {
 }
 
 function listen(app: { fetch: (req: Request) => Response | Promise<Response> }, config: Config): Promise<Server> {
+  // HTTPS when JUNCTION_TLS_CERT_FILE/_KEY_FILE are set (a bad file fails here, before listening).
+  const tls = tlsServeOptions(config.tls);
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
+    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, ...tls }) as Server;
     server.once('listening', () => resolve(server));
     server.once('error', reject);
   });
@@ -101,6 +108,7 @@ export async function startJunction(
       db: database.db,
       bus,
       logger,
+      metrics,
       orchestrator: config.processRoles.includes('orchestrator'),
       ...(o2a.adapters ? { adapters: o2a.adapters } : {}),
     });
@@ -117,6 +125,9 @@ export async function startJunction(
       { ...config.audit, dataDir: config.dataDir },
     );
     cleanups.push(() => audit.close());
+    // Dead letters: recorded from their stream where consumers run; operator routes on the gateway.
+    const operations = await prepareOperations({ db: database.db, bus, logger, metrics, recorder: config.processRoles.includes('orchestrator') });
+    cleanups.push(() => operations.close());
     let orchestrator: Orchestrator | undefined;
     if (config.processRoles.includes('orchestrator')) {
       orchestrator = createOrchestrator({ bus, logger, metrics }, orchestratorBindings({ bus, db: database.db, saga: o2a.saga }));
@@ -132,7 +143,7 @@ export async function startJunction(
       access: security.access,
       metrics,
       bus,
-      routes: [...o2a.routes, ...security.routes, ...assurance.routes, ...audit.routes],
+      routes: [...o2a.routes, ...security.routes, ...assurance.routes, ...audit.routes, ...operations.routes],
       edge: edgeHardening(edgeSettingsFromEnv(process.env)),
       readiness: () =>
         checkReadiness([
@@ -144,14 +155,14 @@ export async function startJunction(
     cleanups.push(() => closeServer(server, Math.floor(config.shutdownTimeoutMs / 2)));
     const { port } = server.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const url = `http://${host}:${port}`;
+    const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
     logger.info(
       { url, roles: config.processRoles, namespace: config.namespace, database: database.kind, nats: nats.url },
       'junction started',
     );
 
     let stopped: Promise<void> | undefined;
-    return { url, database, bus, metrics, stop: () => (stopped ??= unwind()) };
+    return { url, database, bus, metrics, ...(o2a.adapters ? { adapters: o2a.adapters } : {}), stop: () => (stopped ??= unwind()) };
   } catch (err) {
     await unwind();
     throw err;

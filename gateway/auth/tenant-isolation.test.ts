@@ -72,6 +72,19 @@ describe('tenant isolation on every route', () => {
     expect(checked).toBeGreaterThanOrEqual(6);
   });
 
+  it("keeps hub subscriptions apart: globex cannot remove acme's subscription, acme can", async () => {
+    const hub = '/tmf-api/serviceOrdering/v4/hub';
+    const sub = await t.call('POST', hub, { callback: 'https://hooks.example.com/acme-isolation' });
+    expect(sub.status).toBe(201);
+    const other = await t.call('DELETE', `${hub}/${sub.body.id}`, undefined, { authorization: `Bearer ${OTHER_TENANT_KEY}` });
+    expect(other.status).toBe(404);
+    const targeted = await t.call('DELETE', `${hub}/${sub.body.id}`, undefined, { authorization: `Bearer ${OTHER_TENANT_KEY}`, 'Junction-Tenant': 'acme' });
+    expect(targeted.status).toBe(403);
+    const stored = await t.database.db.selectFrom('hub_subscriptions').select('tenant').where('id', '=', sub.body.id).executeTakeFirst();
+    expect(stored).toEqual({ tenant: 'acme' });
+    expect((await t.call('DELETE', `${hub}/${sub.body.id}`)).status).toBe(204);
+  });
+
   it('the policy admits an unbound operator to read orders but not to write them', async () => {
     // (The TMF routes themselves still answer noTenant to a principal without a tenant.)
     const res = await t.call('GET', `${ORDERS}/${acme.order}`, undefined, { authorization: `Bearer ${OPERATOR_KEY}` });

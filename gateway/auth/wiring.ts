@@ -14,6 +14,7 @@ import type { Bus } from '../../platform/bus/bus.js';
 import type { ApiKey } from '../../platform/config.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Logger } from '../../platform/logger.js';
+import type { PolicyBundle } from '../../policies/bundle.js';
 import type { PolicyEngine } from '../../policies/engine/index.js';
 import { startPolicyDistribution, type PolicyDistribution } from '../../policies/lifecycle/distribution.js';
 import { createPolicyLifecycle, type PolicyLifecycle } from '../../policies/lifecycle/lifecycle.js';
@@ -22,6 +23,7 @@ import { shadowedEngine, type ShadowedEngine } from '../../policies/lifecycle/sh
 import { parsePublicKey } from '../../policies/lifecycle/signing.js';
 import { bundleStore } from '../../policies/lifecycle/store.js';
 import { createAccessControl, type AccessControl, type Authenticator } from '../access.js';
+import { authFailureLimitFromEnv, type RateLimitSettings } from '../hardening/index.js';
 import type { GatewayEnv } from '../context.js';
 import { databaseKeyAuthenticator } from './api-keys.js';
 import { jwtAuthenticator, jwtSettingsFromEnv, type JwtSettings } from './jwt.js';
@@ -37,6 +39,8 @@ export interface AccessSettings {
   /** Compliance public keys trusted to sign policy bundles. */
   complianceKeys: readonly KeyObject[];
   policyDir?: string;
+  /** Failed authentications per client address (JUNCTION_AUTH_FAILURE_LIMIT); false: unlimited. */
+  authFailureLimit?: RateLimitSettings | false;
 }
 
 /** JWT and compliance-key settings from JUNCTION_JWT_* and JUNCTION_COMPLIANCE_PUBLIC_KEYS (comma-separated PEM files). */
@@ -50,11 +54,15 @@ export function accessSettingsFromEnv(env: Record<string, string | undefined>, a
     }
   });
   const jwt = jwtSettingsFromEnv(env);
-  return { apiKeys, complianceKeys, ...(jwt ? { jwt } : {}) };
+  return { apiKeys, complianceKeys, authFailureLimit: authFailureLimitFromEnv(env), ...(jwt ? { jwt } : {}) };
 }
 
-/** An engine usable at once whose calls wait for the real one, built on first use. */
-function deferredEngine(build: () => Promise<PolicyEngine>): PolicyEngine {
+/**
+ * An engine usable at once whose calls wait for the real one, built on first use. Activated
+ * before its first decision, it starts from the activated bundle: compiling the shipped policy
+ * first would only delay the swap (by seconds on a busy machine).
+ */
+function deferredEngine(build: () => Promise<PolicyEngine>, buildFrom: (bundle: PolicyBundle) => Promise<PolicyEngine>): PolicyEngine {
   let engine: PolicyEngine | undefined;
   let started: Promise<PolicyEngine> | undefined;
   const ready = () => (started ??= build().then((e) => (engine = e)));
@@ -63,7 +71,14 @@ function deferredEngine(build: () => Promise<PolicyEngine>): PolicyEngine {
       return engine?.revision ?? '';
     },
     decide: async (...args) => (await ready()).decide(...args),
-    activate: async (bundle) => (await ready()).activate(bundle),
+    activate: async (bundle) => {
+      if (!started) {
+        started = buildFrom(bundle).then((e) => (engine = e));
+        await started;
+        return;
+      }
+      await (await started).activate(bundle);
+    },
     close: async () => (started ? (await started.catch(() => undefined))?.close() : undefined),
   };
 }
@@ -104,7 +119,7 @@ export async function prepareAccess(
     }
     return building;
   };
-  const authzEngine = shadowedEngine(deferredEngine(build));
+  const authzEngine = shadowedEngine(deferredEngine(build, (bundle) => createAuthzEngine(bundle)));
   const cleanups: Array<() => Promise<void>> = [() => authzEngine.close()];
   try {
     const authenticators: Authenticator[] = [databaseKeyAuthenticator(db)];
@@ -112,6 +127,7 @@ export async function prepareAccess(
     const access = createAccessControl(settings.apiKeys, {
       authenticators,
       authorizer: policyAuthorizer({ engine: authzEngine, publish: busDecisionPublisher(bus), logger }),
+      authFailureLimit: settings.authFailureLimit ?? false,
     });
     let distribution: PolicyDistribution | undefined;
     const lifecycle = createPolicyLifecycle({

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../test/support/index.js';
 import type { GatewayEnv } from '../context.js';
-import { bodyLimits, checkWebhookUrl, deliverWebhook, edgeSettingsFromEnv, isPublicAddress, rateLimit, verifyWebhookSignature } from './index.js';
+import { bodyLimits, checkWebhookUrl, deliverWebhook, edgeSettingsFromEnv, isPublicAddress, rateLimit, verifyWebhookSignature, webhookFetch } from './index.js';
 
 function appWith(mw: ReturnType<typeof bodyLimits>, principal = 'crm') {
   const app = new Hono<GatewayEnv>();
@@ -158,46 +158,37 @@ describe('webhook callbacks', () => {
       expect(await deliverWebhook(`${base}/cb`, {}, { secret: 's', rules: { allowHttp: true } })).toMatchObject({ delivered: false, reason: expect.stringContaining('private or loopback') });
       expect(received.length).toBe(before);
     });
-  });
-});
 
-describe('TLS settings', () => {
-  it('are off by default, need both files, and name the unreadable one', async () => {
-    const { tlsServeOptions } = await import('./tls.js');
-    expect(tlsServeOptions({})).toBeUndefined();
-    expect(() => tlsServeOptions({ JUNCTION_TLS_CERT_FILE: '/x' })).toThrow('both JUNCTION_TLS_CERT_FILE and JUNCTION_TLS_KEY_FILE');
-    expect(() => tlsServeOptions({ JUNCTION_TLS_CERT_FILE: '/nonexistent/c.pem', JUNCTION_TLS_KEY_FILE: '/nonexistent/k.pem' })).toThrow('JUNCTION_TLS_CERT_FILE: cannot read');
-  });
-
-  it('serve() with them answers over HTTPS', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const https = await import('node:https');
-    const { serve } = await import('@hono/node-server');
-    const { tlsServeOptions } = await import('./tls.js');
-    const dir = mkdtempSync(join(tmpdir(), 'junction-tls-'));
-    try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-        '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
-      const tls = tlsServeOptions({ JUNCTION_TLS_CERT_FILE: join(dir, 'c.pem'), JUNCTION_TLS_KEY_FILE: join(dir, 'k.pem') })!;
-      const app = new Hono();
-      app.get('/health', (c) => c.json({ status: 'ok' }));
-      const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', ...tls }) as unknown as import('node:https').Server;
-      await new Promise((r) => server.once('listening', r));
-      const port = (server.address() as AddressInfo).port;
-      const body = await new Promise<string>((resolve, reject) => {
-        https.get({ host: '127.0.0.1', port, path: '/health', ca: readFileSync(join(dir, 'c.pem')) }, (res) => {
-          let b = '';
-          res.on('data', (d) => (b += d));
-          res.on('end', () => resolve(b));
-        }).on('error', reject);
+    it('checks the address it connects to, not an earlier answer (DNS rebinding)', async () => {
+      const port = new URL(base).port;
+      // `localhost` really resolves to loopback: refused at connect time when loopback is not allowed.
+      const before = received.length;
+      expect(await deliverWebhook(`http://localhost:${port}/cb`, {}, { secret: 's', rules: { allowHttp: true } })).toEqual({
+        delivered: false,
+        reason: expect.stringMatching(/^callback host localhost resolves to (127\.0\.0\.1|::1), a private or loopback address$/),
       });
-      expect(JSON.parse(body)).toEqual({ status: 'ok' });
-      await new Promise((r) => server.close(r));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+      // A host that answers a public address when the subscription is checked and loopback when called.
+      const answers = [['93.184.216.34'], ['127.0.0.1']];
+      const rebinding = async () => answers.shift() ?? ['127.0.0.1'];
+      expect(await checkWebhookUrl(`http://rebind.example:${port}/cb`, { allowHttp: true }, rebinding)).toMatchObject({ ok: true });
+      expect(await deliverWebhook(`http://rebind.example:${port}/cb`, {}, { secret: 's', rules: { allowHttp: true }, resolve: rebinding })).toMatchObject({
+        delivered: false,
+        reason: 'callback host rebind.example resolves to 127.0.0.1, a private or loopback address',
+      });
+      expect(received.length).toBe(before);
+      // The socket goes to the address that was checked: a name no DNS knows reaches the receiver.
+      const pinned = async (host: string) => (host === 'receiver.test' ? ['127.0.0.1'] : []);
+      expect(await deliverWebhook(`http://receiver.test:${port}/cb`, { n: 1 }, { secret: 's', rules: local, resolve: pinned })).toEqual({ delivered: true, status: 204 });
+      expect(await deliverWebhook(`http://localhost:${port}/cb`, { n: 2 }, { secret: 's', rules: { allowHttp: true, allowHosts: ['localhost'] } })).toEqual({ delivered: true, status: 204 });
+      expect(received.slice(before).map((r) => r.body)).toEqual(['{"n":1}', '{"n":2}']);
+    });
+
+    it('webhookFetch refuses a target before connecting and answers like fetch otherwise', async () => {
+      const f = webhookFetch(local);
+      await expect(webhookFetch({})(`${base}/cb`, { method: 'POST', body: '{}' })).rejects.toThrow('https only');
+      await expect(webhookFetch({ allowHttp: true })(`${base}/cb`, { method: 'POST', body: '{}' })).rejects.toThrow('resolves to 127.0.0.1, a private or loopback address');
+      const res = await f(`${base}/redirect`, { method: 'POST', body: '{}' });
+      expect([res.status, res.headers.get('location')]).toEqual([302, 'http://169.254.169.254/']);
+    });
   });
 });

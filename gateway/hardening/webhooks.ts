@@ -1,8 +1,16 @@
 // Webhook callbacks (hub listeners): which URLs may be called, how payloads are signed, and a
 // delivery with a deadline that does not follow redirects (a redirect could point anywhere).
+//
+// DNS rebinding: a host that resolved to a public address when the subscription was checked may
+// resolve to 127.0.0.1 a minute later. `webhookFetch` therefore resolves the host itself when it
+// connects, checks every address against the rules, and hands the socket exactly the addresses
+// it checked (net's `lookup` hook), so no second, unchecked resolution happens.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { Readable } from 'node:stream';
 
 export interface WebhookRules {
   /** Allow private, loopback, link-local and other non-public targets (default false). */
@@ -45,8 +53,10 @@ const hostMatches = (host: string, patterns: readonly string[] = []) =>
 export type Resolver = (host: string) => Promise<string[]>;
 export const dnsResolver: Resolver = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
-/** Checks a callback URL against the rules, resolving its host (every address must pass). */
-export async function checkWebhookUrl(raw: string, rules: WebhookRules = {}, resolve: Resolver = dnsResolver): Promise<UrlVerdict> {
+type Shape = { ok: true; url: URL; host: string; allowed: boolean } | { ok: false; reason: string };
+
+/** Everything about a URL that needs no DNS: scheme, credentials, host lists, literal addresses. */
+function checkShape(raw: string | URL, rules: WebhookRules): Shape {
   let url: URL;
   try {
     url = new URL(raw);
@@ -60,21 +70,102 @@ export async function checkWebhookUrl(raw: string, rules: WebhookRules = {}, res
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (hostMatches(host, rules.denyHosts)) return { ok: false, reason: `callback host ${host} is denied` };
   const allowed = hostMatches(host, rules.allowHosts);
+  if (isIP(host)) {
+    const problem = addressProblem(host, [host], rules, allowed);
+    if (problem) return { ok: false, reason: problem };
+  }
+  return { ok: true, url, host, allowed };
+}
+
+/** Why these addresses of `host` may not be called, or undefined when they may. */
+function addressProblem(host: string, addresses: readonly string[], rules: WebhookRules, allowed: boolean): string | undefined {
+  if (addresses.length === 0) return `callback host ${host} does not resolve`;
+  if (allowed || rules.allowPrivate) return undefined;
+  const bad = addresses.find((a) => !isPublicAddress(a));
+  return bad ? `callback host ${host} resolves to ${bad}, a private or loopback address` : undefined;
+}
+
+/** Checks a callback URL against the rules, resolving its host (every address must pass). */
+export async function checkWebhookUrl(raw: string, rules: WebhookRules = {}, resolve: Resolver = dnsResolver): Promise<UrlVerdict> {
+  const shape = checkShape(raw, rules);
+  if (!shape.ok) return shape;
+  if (isIP(shape.host)) return { ok: true, url: shape.url, addresses: [shape.host] };
   let addresses: string[];
-  if (isIP(host)) addresses = [host];
-  else {
-    try {
-      addresses = await resolve(host);
-    } catch {
-      return { ok: false, reason: `callback host ${host} does not resolve` };
+  try {
+    addresses = await resolve(shape.host);
+  } catch {
+    return { ok: false, reason: `callback host ${shape.host} does not resolve` };
+  }
+  const problem = addressProblem(shape.host, addresses, rules, shape.allowed);
+  return problem ? { ok: false, reason: problem } : { ok: true, url: shape.url, addresses };
+}
+
+/** A refused callback target (thrown by webhookFetch; its message is the reason). */
+export class WebhookTargetError extends Error {
+  override name = 'WebhookTargetError';
+}
+
+/**
+ * net's `lookup` hook for one connection: resolves with `resolve`, refuses (connection error)
+ * when an address breaks the rules, and otherwise answers with the checked addresses.
+ */
+function guardedLookup(rules: WebhookRules, allowed: boolean, resolve: Resolver): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (addresses) => {
+        const problem = addressProblem(hostname, addresses, rules, allowed);
+        if (problem) return callback(Object.assign(new WebhookTargetError(problem), { code: 'EWEBHOOKTARGET' }), '', 0);
+        const family = options.family === 4 || options.family === 6 ? options.family : undefined;
+        const usable = addresses.filter((a) => family === undefined || isIP(a) === family);
+        if (usable.length === 0) return callback(Object.assign(new Error(`callback host ${hostname} has no IPv${family} address`), { code: 'ENOTFOUND' }), '', 0);
+        if (options.all) return (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, usable.map((a) => ({ address: a, family: isIP(a) })));
+        callback(null, usable[0]!, isIP(usable[0]!));
+      },
+      (err: Error) => callback(Object.assign(new Error(`callback host ${hostname} does not resolve: ${err.message}`), { code: 'ENOTFOUND' }), '', 0),
+    );
+  };
+}
+
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+/**
+ * A `fetch` for callbacks (same call shape, so orchestrator/hub.ts can take it as its `fetch`):
+ * the URL rules are applied to the addresses actually connected to; redirects are never
+ * followed; string and byte bodies only.
+ */
+export function webhookFetch(rules: WebhookRules = {}, resolve: Resolver = dnsResolver): typeof fetch {
+  return async (input, init = {}) => {
+    const raw = input instanceof Request ? input.url : input;
+    const shape = checkShape(raw, rules);
+    if (!shape.ok) throw new WebhookTargetError(shape.reason);
+    const { url } = shape;
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const headers = Object.fromEntries(new Headers(init.headers).entries());
+    const body = init.body;
+    if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+      throw new TypeError('webhookFetch sends string or byte bodies only');
     }
-    if (addresses.length === 0) return { ok: false, reason: `callback host ${host} does not resolve` };
-  }
-  if (!allowed && !rules.allowPrivate) {
-    const bad = addresses.find((a) => !isPublicAddress(a));
-    if (bad) return { ok: false, reason: `callback host ${host} resolves to ${bad}, a private or loopback address` };
-  }
-  return { ok: true, url, addresses };
+    return new Promise<Response>((resolvePromise, reject) => {
+      const req = send(url, {
+        method: init.method ?? 'GET',
+        headers,
+        // A fresh connection per call: a pooled socket could be to an address checked earlier.
+        agent: false,
+        lookup: guardedLookup(rules, shape.allowed, resolve),
+        ...(init.signal ? { signal: init.signal } : {}),
+      });
+      req.once('error', (err) => reject(init.signal?.aborted ? (init.signal.reason ?? err) : err));
+      req.once('response', (res: IncomingMessage) => {
+        const out = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(', ') : v);
+        const status = res.statusCode ?? 502;
+        const stream = NULL_BODY_STATUSES.has(status) || init.method === 'HEAD' ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
+        if (!stream) res.resume();
+        resolvePromise(new Response(stream, { status, statusText: res.statusMessage ?? '', headers: out }));
+      });
+      req.end(body ?? undefined);
+    });
+  };
 }
 
 export const SIGNATURE_HEADER = 'Junction-Signature';
@@ -99,21 +190,22 @@ export interface DeliveryOptions {
   secret: string;
   timeoutMs?: number;
   rules?: WebhookRules;
+  /** How hosts are resolved, when checking and when connecting (tests pass their own). */
   resolve?: Resolver;
-  fetch?: typeof fetch;
   nowSec?: () => number;
 }
 
 export type DeliveryResult = { delivered: true; status: number } | { delivered: false; reason: string; status?: number };
 
-/** POSTs a signed JSON payload to a checked URL with a deadline; never follows redirects. */
+/**
+ * POSTs a signed JSON payload with a deadline; never follows redirects. The URL rules are checked
+ * on the addresses connected to (webhookFetch), not on an earlier resolution.
+ */
 export async function deliverWebhook(target: string, payload: unknown, opts: DeliveryOptions): Promise<DeliveryResult> {
-  const verdict = await checkWebhookUrl(target, opts.rules, opts.resolve);
-  if (!verdict.ok) return { delivered: false, reason: verdict.reason };
   const body = JSON.stringify(payload);
   const t = opts.nowSec?.() ?? Math.floor(Date.now() / 1000);
   try {
-    const res = await (opts.fetch ?? fetch)(verdict.url, {
+    const res = await webhookFetch(opts.rules, opts.resolve)(target, {
       method: 'POST',
       body,
       redirect: 'manual',
@@ -124,7 +216,8 @@ export async function deliverWebhook(target: string, payload: unknown, opts: Del
     if (res.status >= 200 && res.status < 300) return { delivered: true, status: res.status };
     return { delivered: false, status: res.status, reason: res.status >= 300 && res.status < 400 ? 'callback answered with a redirect, which is not followed' : `callback answered ${res.status}` };
   } catch (err) {
-    const name = (err as Error).name;
-    return { delivered: false, reason: name === 'TimeoutError' ? `callback did not answer within ${opts.timeoutMs ?? 5_000} ms` : `callback failed: ${(err as Error).message}` };
+    const e = err as Error;
+    if (e.name === 'TimeoutError') return { delivered: false, reason: `callback did not answer within ${opts.timeoutMs ?? 5_000} ms` };
+    return { delivered: false, reason: e instanceof WebhookTargetError ? e.message : `callback failed: ${e.message}` };
   }
 }

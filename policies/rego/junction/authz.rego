@@ -62,7 +62,8 @@ permissions := {
 	"operator": {
 		"orders": {"read"},
 		"services": {"read"},
-		"resources": {"read"},
+		# Writes: TMF639 POST/PATCH (maintenance, capacity); the gateway keeps reservations intact.
+		"resources": {"read", "write"},
 		"problems": {"read"},
 		"alarms": {"read"},
 		"credits": {"read"},
@@ -159,11 +160,17 @@ reasons contains sprintf("principal %s of tenant %s may not reach tenant %s", [i
 	other_tenant_targeted
 }
 
-# Changing policy is audited even when allowed; denials are always audited by the gateway.
+# Changing policy or the resource inventory is audited even when allowed; denials are always audited by the gateway.
 default audit := false
 
 audit if {
 	family == "policy"
+	action == "write"
+}
+
+# Operators changing the resource inventory (capacity, maintenance) are audited even when allowed.
+audit if {
+	family == "resources"
 	action == "write"
 }
 

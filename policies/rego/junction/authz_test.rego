@@ -54,6 +54,19 @@ test_operator_reads_operations_and_handles_dead_letters if {
 	not authz.allow with input as req("noc", ["operator"], null, "POST", orders, null)
 }
 
+test_operator_writes_resources_audited_and_bss_may_not if {
+	resource := "/tmf-api/resourceInventory/v4/resource/:id"
+	d := authz.decision with input as req("noc", ["operator"], null, "PATCH", resource, null)
+	d == {"allow": true, "reasons": set(), "audit": true}
+	authz.allow with input as req("noc", ["operator"], null, "POST", "/tmf-api/resourceInventory/v4/resource", null)
+	not authz.audit with input as req("noc", ["operator"], null, "GET", resource, null)
+	not authz.allow with input as req("crm", ["bss"], "acme", "PATCH", resource, null)
+	not authz.allow with input as req("crm", ["bss"], "acme", "POST", "/tmf-api/resourceInventory/v4/resource", null)
+	not authz.allow with input as req("probe", ["network"], null, "PATCH", resource, null)
+	not authz.allow with input as req("aud", ["auditor"], null, "POST", "/operations/v1/dead-letters/:id/retry", null)
+	not authz.allow with input as req("crm", ["bss"], "acme", "GET", "/operations/v1/dead-letters", null)
+}
+
 test_network_ingests_events_only if {
 	authz.allow with input as req("probe", ["network"], null, "POST", "/network/v1/events", null)
 	not authz.allow with input as req("probe", ["network"], null, "GET", "/network/v1/events", null)
