@@ -11,7 +11,7 @@
  * Reads (roles operator, network; bss sees its own tenant only): TMF656-shaped service problems,
  * alarms, SLA credits, inventory drift.
  */
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { sql, type Kysely } from 'kysely';
 import type { NetworkEventMessage } from '../../adapters/runtime/bus-events.js';
 import type { NetworkEvent } from '../../adapters/contract.js';
@@ -23,7 +23,7 @@ import { serviceProblem } from '../../orchestrator/assurance/service-problem.js'
 import type { AssuranceSubjects } from '../../orchestrator/assurance/subjects.js';
 import type { Bus } from '../../platform/bus/bus.js';
 import type { Database } from '../../platform/db/schema.js';
-import { requireRoles, type AccessControl } from '../access.js';
+import { requireRoles, tenantScope, type AccessControl } from '../access.js';
 import type { GatewayEnv } from '../context.js';
 import { jsonError } from '../errors.js';
 
@@ -86,10 +86,16 @@ export function assuranceRoutes(deps: AssuranceRouteDeps) {
     ingest('usage');
 
     const readers = requireRoles(access, 'operator', 'network', 'bss');
-    /** bss callers see only their tenant's slice of a problem; others see all of it. */
-    const tenantOf = (c: { get(k: 'principal'): { roles: string[]; tenant?: string } | undefined }) => {
-      const p = c.get('principal');
-      return p && !p.roles.includes('operator') && !p.roles.includes('network') ? (p.tenant ?? '\u0000none') : undefined;
+    /**
+     * The tenant whose slice of problems and credits a caller sees (gateway/access.ts tenantScope):
+     * a bound key its own, an unbound operator every tenant (or the one it names), an unbound
+     * network feed all of them; anyone else nothing.
+     */
+    const tenantOf = (c: Context<GatewayEnv>): string | undefined => {
+      const scope = tenantScope(c);
+      if (scope.kind === 'tenant') return scope.tenant;
+      if (scope.kind === 'all' || c.get('principal')?.roles.includes('network')) return undefined;
+      return '\u0000none';
     };
 
     app.get(`${ASSURANCE_BASE}/serviceProblem`, readers, async (c) => {

@@ -85,10 +85,25 @@ describe('tenant isolation on every route', () => {
     expect((await t.call('DELETE', `${hub}/${sub.body.id}`)).status).toBe(204);
   });
 
-  it('the policy admits an unbound operator to read orders but not to write them', async () => {
-    // (The TMF routes themselves still answer noTenant to a principal without a tenant.)
-    const res = await t.call('GET', `${ORDERS}/${acme.order}`, undefined, { authorization: `Bearer ${OPERATOR_KEY}` });
-    expect(res.body?.error).not.toBe('forbidden');
+  it('an unbound operator reads every tenant (or the one it names) but writes no order', async () => {
+    const asOperator = (path: string, headers: Record<string, string> = {}) => t.call('GET', path, undefined, { authorization: `Bearer ${OPERATOR_KEY}`, ...headers });
+    const single = await asOperator(`${ORDERS}/${acme.order}`);
+    expect(single.status).toBe(200);
+    expect(single.body.id).toBe(acme.order);
+    // A globex order, so "every tenant" has two tenants in it.
+    const globexOrder = await t.call('POST', ORDERS, orderFor('CUST-1001', 'broadband', { bandwidthMbps: 100 }, 'SITE-A', 'globex-op'), { authorization: `Bearer ${OTHER_TENANT_KEY}` });
+    const all = await asOperator(`${ORDERS}?limit=1000`);
+    expect(all.status).toBe(200);
+    const ids = all.body.map((o: { id: string }) => o.id);
+    expect(ids).toEqual(expect.arrayContaining([acme.order, globexOrder.body.id]));
+    const onlyAcme = await asOperator(`${ORDERS}?limit=1000`, { 'Junction-Tenant': 'acme' });
+    expect(onlyAcme.body.map((o: { id: string }) => o.id)).toContain(acme.order);
+    expect(onlyAcme.body.map((o: { id: string }) => o.id)).not.toContain(globexOrder.body.id);
+    if (acme.service) expect((await asOperator(`/tmf-api/serviceInventory/v4/service/${acme.service}`)).status).toBe(200);
+    if (acme.cancellation) expect((await asOperator(`/tmf-api/serviceOrdering/v4/cancelServiceOrder/${acme.cancellation}`)).status).toBe(200);
+    // globex, bound to its tenant, still sees only its own, whatever it names.
+    const globexView = await t.call('GET', `${ORDERS}?limit=1000`, undefined, { authorization: `Bearer ${OTHER_TENANT_KEY}` });
+    expect(globexView.body.map((o: { id: string }) => o.id)).toEqual([globexOrder.body.id]);
     const write = await t.call('POST', ORDERS, orderFor('CUST-1001', 'broadband', { bandwidthMbps: 10 }), { authorization: `Bearer ${OPERATOR_KEY}` });
     expect(write.status).toBe(403);
     expect(write.body).toMatchObject({ error: 'forbidden', message: 'no role of principal noc (operator) may write orders' });

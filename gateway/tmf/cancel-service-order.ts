@@ -11,7 +11,7 @@ import { cancelHref, type CancelServiceOrderBody } from '../../orchestrator/canc
 import { orderHref, SERVICE_ORDERING_BASE, TERMINAL_ORDER_STATES } from '../../orchestrator/order-model.js';
 import type { Bus } from '../../platform/bus/bus.js';
 import type { Database } from '../../platform/db/schema.js';
-import { requireRoles, type AccessControl } from '../access.js';
+import { requireRoles, tenantScope, type AccessControl } from '../access.js';
 import type { GatewayEnv } from '../context.js';
 import { tmfError, parseTmfBody } from './errors.js';
 import { listResponse, parsePaging, project } from './list.js';
@@ -68,11 +68,12 @@ export function cancelServiceOrderRoutes(deps: { db: Kysely<Database>; bus: Pick
     });
 
     app.get(base, bss, async (c) => {
-      const tenant = c.get('principal')?.tenant;
-      if (!tenant) return tmfError(c, 403, 'noTenant', 'the API key is not bound to a tenant');
+      const scope = tenantScope(c);
+      if (scope.kind === 'none') return tmfError(c, 403, 'noTenant', 'the API key is not bound to a tenant');
       const paging = parsePaging(c);
       if ('error' in paging) return tmfError(c, 400, 'invalidQuery', paging.error);
-      let q = deps.db.selectFrom('cancel_service_orders').where('tenant', '=', tenant);
+      let q = deps.db.selectFrom('cancel_service_orders');
+      if (scope.kind === 'tenant') q = q.where('tenant', '=', scope.tenant);
       const state = c.req.query('state');
       const orderId = c.req.query('serviceOrder.id');
       if (state) q = q.where('state', 'in', state.split(','));
@@ -85,9 +86,11 @@ export function cancelServiceOrderRoutes(deps: { db: Kysely<Database>; bus: Pick
     });
 
     app.get(`${base}/:id`, bss, async (c) => {
-      const tenant = c.get('principal')?.tenant;
-      if (!tenant) return tmfError(c, 403, 'noTenant', 'the API key is not bound to a tenant');
-      const row = await deps.db.selectFrom('cancel_service_orders').select('body').where('tenant', '=', tenant).where('id', '=', c.req.param('id')).executeTakeFirst();
+      const scope = tenantScope(c);
+      if (scope.kind === 'none') return tmfError(c, 403, 'noTenant', 'the API key is not bound to a tenant');
+      let q = deps.db.selectFrom('cancel_service_orders').select('body').where('id', '=', c.req.param('id'));
+      if (scope.kind === 'tenant') q = q.where('tenant', '=', scope.tenant);
+      const row = await q.executeTakeFirst();
       if (!row) return tmfError(c, 404, 'notFound', `no cancel service order ${c.req.param('id')}`);
       const body = absolute(row.body as CancelServiceOrderBody, new URL(c.req.url).origin);
       return c.json(project(body as CancelServiceOrderBody & Record<string, unknown>, c.req.query('fields')), 200);

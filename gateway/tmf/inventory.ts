@@ -16,7 +16,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { resourceHref, RESOURCE_INVENTORY_BASE, serviceHref, SERVICE_INVENTORY_BASE } from '../../orchestrator/order-model.js';
 import type { Database } from '../../platform/db/schema.js';
-import { requireRoles, type AccessControl } from '../access.js';
+import { requireRoles, tenantScope, type AccessControl } from '../access.js';
 import type { GatewayEnv } from '../context.js';
 import { fieldPath, tmfError } from './errors.js';
 import { listResponse, parsePaging, project } from './list.js';
@@ -257,11 +257,12 @@ export function inventoryRoutes(deps: { db: Kysely<Database> }) {
     const readers = requireRoles(access, 'bss', 'operator', 'network');
 
     app.get(`${SERVICE_INVENTORY_BASE}/service`, bss, async (c) => {
-      const tenant = c.get('principal')?.tenant;
-      if (!tenant) return tmfError(c, 403, 'noTenant', 'the API key is not bound to a tenant');
+      const scope = tenantScope(c);
+      if (scope.kind === 'none') return tmfError(c, 403, 'noTenant', 'the API key is not bound to a tenant');
       const paging = parsePaging(c);
       if ('error' in paging) return tmfError(c, 400, 'invalidQuery', paging.error);
-      let q = deps.db.selectFrom('services').where('tenant', '=', tenant);
+      let q = deps.db.selectFrom('services');
+      if (scope.kind === 'tenant') q = q.where('tenant', '=', scope.tenant);
       const state = c.req.query('state');
       const customer = c.req.query('relatedParty.id');
       const spec = c.req.query('serviceSpecification.id');
@@ -276,9 +277,11 @@ export function inventoryRoutes(deps: { db: Kysely<Database> }) {
     });
 
     app.get(`${SERVICE_INVENTORY_BASE}/service/:id`, bss, async (c) => {
-      const tenant = c.get('principal')?.tenant;
-      if (!tenant) return tmfError(c, 403, 'noTenant', 'the API key is not bound to a tenant');
-      const row = await deps.db.selectFrom('services').selectAll().where('tenant', '=', tenant).where('id', '=', c.req.param('id')).executeTakeFirst();
+      const scope = tenantScope(c);
+      if (scope.kind === 'none') return tmfError(c, 403, 'noTenant', 'the API key is not bound to a tenant');
+      let q = deps.db.selectFrom('services').selectAll().where('id', '=', c.req.param('id'));
+      if (scope.kind === 'tenant') q = q.where('tenant', '=', scope.tenant);
+      const row = await q.executeTakeFirst();
       if (!row) return tmfError(c, 404, 'notFound', `no service ${c.req.param('id')}`);
       const res = await supporting(deps.db, [row.id]);
       return c.json(project(serviceRepresentation(row, res.get(row.id) ?? [], new URL(c.req.url).origin), c.req.query('fields')), 200);

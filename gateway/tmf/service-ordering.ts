@@ -17,7 +17,7 @@ import { orderBodyValue } from '../../orchestrator/jeopardy.js';
 import { orderHref, SERVICE_ORDERING_BASE, WAITING_ORDER_STATES, type ServiceOrderBody } from '../../orchestrator/order-model.js';
 import type { Bus } from '../../platform/bus/bus.js';
 import type { Database } from '../../platform/db/schema.js';
-import { requireRoles, type AccessControl } from '../access.js';
+import { requireRoles, tenantScope, type AccessControl } from '../access.js';
 import type { GatewayEnv } from '../context.js';
 import { tmfError, parseTmfBody, validationError } from './errors.js';
 import { listResponse, parsePaging, project } from './list.js';
@@ -240,11 +240,12 @@ export function serviceOrderingRoutes(deps: ServiceOrderingDeps) {
     });
 
     app.get(base, bss, async (c) => {
-      const tenant = tenantOf(c);
-      if (!tenant) return tmfError(c, 403, 'noTenant', 'the API key is not bound to a tenant');
+      const scope = tenantScope(c);
+      if (scope.kind === 'none') return tmfError(c, 403, 'noTenant', 'the API key is not bound to a tenant');
       const paging = parsePaging(c);
       if ('error' in paging) return tmfError(c, 400, 'invalidQuery', paging.error);
-      let q = deps.db.selectFrom('service_orders').where('tenant', '=', tenant);
+      let q = deps.db.selectFrom('service_orders');
+      if (scope.kind === 'tenant') q = q.where('tenant', '=', scope.tenant);
       const state = c.req.query('state');
       const externalId = c.req.query('externalId');
       const customer = c.req.query('relatedParty.id');
@@ -320,9 +321,11 @@ export function serviceOrderingRoutes(deps: ServiceOrderingDeps) {
     });
 
     app.get(`${base}/:id`, bss, async (c) => {
-      const tenant = tenantOf(c);
-      if (!tenant) return tmfError(c, 403, 'noTenant', 'the API key is not bound to a tenant');
-      const row = await deps.db.selectFrom('service_orders').select(['body']).where('tenant', '=', tenant).where('id', '=', c.req.param('id')).executeTakeFirst();
+      const scope = tenantScope(c);
+      if (scope.kind === 'none') return tmfError(c, 403, 'noTenant', 'the API key is not bound to a tenant');
+      let q = deps.db.selectFrom('service_orders').select(['body']).where('id', '=', c.req.param('id'));
+      if (scope.kind === 'tenant') q = q.where('tenant', '=', scope.tenant);
+      const row = await q.executeTakeFirst();
       if (!row) return tmfError(c, 404, 'notFound', `no service order ${c.req.param('id')}`);
       return c.json(project(row.body as ServiceOrderBody, c.req.query('fields')), 200);
     });
