@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_ID_HEADER, fanOut, signature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './hub.js';
+import { EVENT_ID_HEADER, signWebhookPayload, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../gateway/hardening/webhooks.js';
+import { createTestDatabase, silentLogger } from '../test/support/index.js';
+import { deliverDue, fanOut } from './hub.js';
 import { orderFor, startTestJunction, type TestJunction } from './testing.js';
 
 const ORDERS = '/tmf-api/serviceOrdering/v4/serviceOrder';
@@ -50,7 +52,7 @@ describe('TMF641 hub notifications', () => {
     for (let i = 0; i < 200 && completedArrived() < 3; i++) await new Promise((r) => setTimeout(r, 50));
     const ok = received.filter((r) => r.path === '/ok');
     for (const r of ok) {
-      expect(r.headers[SIGNATURE_HEADER.toLowerCase()]).toBe(signature(sub.body.secret, String(r.headers[TIMESTAMP_HEADER.toLowerCase()]), r.body));
+      expect(r.headers[SIGNATURE_HEADER.toLowerCase()]).toBe(signWebhookPayload(sub.body.secret, String(r.headers[TIMESTAMP_HEADER.toLowerCase()]), r.body));
     }
     const eventIds = ok.map((r) => r.headers[EVENT_ID_HEADER.toLowerCase()]);
     expect(new Set(eventIds).size).toBe(eventIds.length);
@@ -101,5 +103,34 @@ describe('TMF641 hub notifications', () => {
     expect(await fanOut(db, [{ eventType: 'ServiceProblemCreateEvent', event: event as never }])).toBe(0); // no tenant, no key: dropped
     const rows = await db.selectFrom('hub_outbox').select(['order_id', 'event_id']).where('subscription_id', '=', sub.body.id).execute();
     expect(rows).toEqual([{ order_id: 'problem:P-1', event_id: 'evt-problem-1' }]);
+  });
+
+  it('refuses callbacks the webhook rules forbid: at subscription what needs no DNS, at delivery the address connected to', async () => {
+    const withCredentials = await t.call('POST', HUB, { callback: 'https://user:secret@hooks.example.com/x' });
+    expect(withCredentials.status).toBe(400);
+    expect(withCredentials.body).toMatchObject({ code: 'invalidField', reason: 'invalid field callback', message: 'callback: callback URLs may not carry credentials' });
+    expect(await t.database.db.selectFrom('hub_subscriptions').select('id').where('callback', 'like', '%user:secret%').execute()).toEqual([]);
+
+    // `localhost` passes the subscription check (a name), but the delivery connects to loopback:
+    // with rules that do not allow private targets it is refused there and retried later.
+    // (On a database of its own: the running hub, which allows loopback, must not deliver it first.)
+    const port = new URL(base).port;
+    const own = await createTestDatabase();
+    try {
+      const db = own.db;
+      await db.insertInto('hub_subscriptions').values({ id: 'sub-strict', tenant: 'acme', callback: `http://localhost:${port}/strict`, query: null, secret: 's' }).execute();
+      await db.insertInto('hub_outbox').values({ subscription_id: 'sub-strict', order_id: 'o-strict', event_id: 'evt-strict-1', event_type: 'ServiceOrderStateChangeEvent', body: JSON.stringify({ eventId: 'evt-strict-1' }) }).execute();
+      const strict = { intervalMs: 50, maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 10, timeoutMs: 1_000, rules: { allowHttp: true } };
+      expect(await deliverDue(db, silentLogger(), strict)).toBe(0);
+      const row = await db.selectFrom('hub_outbox').select(['status', 'attempts', 'last_error']).where('event_id', '=', 'evt-strict-1').executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: expect.stringMatching(/^callback host localhost resolves to (127\.0\.0\.1|::1), a private or loopback address$/) });
+      expect(received.filter((r) => r.path === '/strict')).toEqual([]);
+      // The same row, with loopback allowed, is delivered.
+      await db.updateTable('hub_outbox').set({ next_attempt_at: new Date(0) }).where('event_id', '=', 'evt-strict-1').execute();
+      expect(await deliverDue(db, silentLogger(), { ...strict, rules: { allowHttp: true, allowPrivate: true } })).toBe(1);
+      expect(received.filter((r) => r.path === '/strict')).toHaveLength(1);
+    } finally {
+      await own.drop();
+    }
   });
 });

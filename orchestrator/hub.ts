@@ -5,11 +5,11 @@
  *  - in order per order id (per problem id for service-problem events): an event waits while an
  *    earlier one with the same key is pending;
  *  - signed: `X-Junction-Signature: v1=<hex HMAC-SHA256(secret, "<X-Junction-Timestamp>.<body>")>`,
- *    with `X-Junction-Event-Id` for the receiver's deduplication;
+ *    with `X-Junction-Event-Id` for the receiver's deduplication (gateway/hardening/webhooks.ts);
+ *  - only to addresses the webhook rules allow, checked on the address connected to;
  *  - at least once, retried with exponential backoff; after `maxAttempts` failures the
  *    subscription is parked and its backlog kept (nothing is dropped).
  */
-import { createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Bus } from '../platform/bus/bus.js';
 import { ensureConsumer } from '../platform/bus/bus.js';
@@ -18,16 +18,9 @@ import { startBatchConsumer } from './assurance/batch-consumer.js';
 import type { ConsumerSpec } from '../platform/bus/subjects.js';
 import type { Database } from '../platform/db/schema.js';
 import type { Logger } from '../platform/logger.js';
+import { deliverWebhook, type WebhookRules } from '../gateway/hardening/webhooks.js';
+import type { Resolver } from '../gateway/hardening/webhooks.js';
 import type { TmfEvent } from './events.js';
-
-export const SIGNATURE_HEADER = 'X-Junction-Signature';
-export const TIMESTAMP_HEADER = 'X-Junction-Timestamp';
-export const EVENT_ID_HEADER = 'X-Junction-Event-Id';
-
-/** The signature a receiver recomputes: hex HMAC-SHA256 over `<timestamp>.<raw body>`. */
-export function signature(secret: string, timestamp: string, body: string): string {
-  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
 
 export function hubConsumerSpec(bus: Pick<Bus, 'namespace' | 'topology' | 'subjects'>): ConsumerSpec {
   return {
@@ -128,11 +121,14 @@ export interface HubDeliveryOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** Which callback addresses may be called (checked on the address connected to). */
+  rules?: WebhookRules;
+  /** Host resolution for deliveries (tests). */
+  resolve?: Resolver;
 }
 
 /** One pass: deliver every due outbox head; returns how many were delivered. */
-export async function deliverDue(db: Kysely<Database>, logger: Logger, o: Required<HubDeliveryOptions>): Promise<number> {
+export async function deliverDue(db: Kysely<Database>, logger: Logger, o: Required<Omit<HubDeliveryOptions, 'resolve'>> & Pick<HubDeliveryOptions, 'resolve'>): Promise<number> {
   const heads = await sql<{ seq: string; subscription_id: string; event_id: string; body: unknown; attempts: number; callback: string; secret: string }>`
     select o.seq, o.subscription_id, o.event_id, o.body, o.attempts, s.callback, s.secret
     from hub_outbox o join hub_subscriptions s on s.id = o.subscription_id
@@ -145,25 +141,14 @@ export async function deliverDue(db: Kysely<Database>, logger: Logger, o: Requir
   await Promise.all(
     heads.rows.map(async (h) => {
       const body = JSON.stringify(h.body);
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      let error: string | undefined;
-      try {
-        const res = await o.fetch(h.callback, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [EVENT_ID_HEADER]: h.event_id,
-            [TIMESTAMP_HEADER]: timestamp,
-            [SIGNATURE_HEADER]: signature(h.secret, timestamp, body),
-          },
-          body,
-          signal: AbortSignal.timeout(o.timeoutMs),
-        });
-        if (!res.ok) error = `callback answered ${res.status}`;
-        await res.body?.cancel().catch(() => undefined);
-      } catch (err) {
-        error = (err as Error).message;
-      }
+      const outcome = await deliverWebhook(h.callback, body, {
+        secret: h.secret,
+        eventId: h.event_id,
+        timeoutMs: o.timeoutMs,
+        rules: o.rules,
+        ...(o.resolve ? { resolve: o.resolve } : {}),
+      });
+      const error = outcome.delivered ? undefined : outcome.reason;
       if (!error) {
         await db.updateTable('hub_outbox').set({ status: 'delivered', attempts: h.attempts + 1, last_error: null }).where('seq', '=', h.seq).execute();
         delivered++;
@@ -191,13 +176,14 @@ export interface RunningHub {
 }
 
 export async function startHub(deps: { db: Kysely<Database>; bus: Bus; logger: Logger }, options: HubDeliveryOptions = {}): Promise<RunningHub> {
-  const o: Required<HubDeliveryOptions> = {
+  const o: Parameters<typeof deliverDue>[2] = {
     intervalMs: options.intervalMs ?? 250,
     maxAttempts: options.maxAttempts ?? 8,
     baseDelayMs: options.baseDelayMs ?? 1_000,
     maxDelayMs: options.maxDelayMs ?? 5 * 60_000,
     timeoutMs: options.timeoutMs ?? 5_000,
-    fetch: options.fetch ?? fetch,
+    rules: options.rules ?? {},
+    ...(options.resolve ? { resolve: options.resolve } : {}),
   };
   const log = deps.logger.child({ component: 'hub' });
   const spec = hubConsumerSpec(deps.bus);

@@ -35,6 +35,9 @@ export async function startTestJunction(options: OrderToActivationOptions = {}, 
       { key: OTHER_TENANT_KEY, principal: 'bss-globex', roles: ['bss'], tenant: 'globex' },
       { key: OPERATOR_KEY, principal: 'noc', roles: ['operator'] },
     ]),
+    // Tests' BSS receivers listen on loopback over plain http.
+    JUNCTION_WEBHOOK_ALLOW_PRIVATE: 'true',
+    JUNCTION_WEBHOOK_ALLOW_HTTP: 'true',
     ...env,
   });
   const junction = await startJunction(config, silentLogger(), {}, { policyWorkers: 1, ...options });

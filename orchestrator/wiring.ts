@@ -51,7 +51,7 @@ export interface OrderToActivationOptions {
   reservationTtlMs?: number;
   /** Period of the reservation expiry, jeopardy and stranded-order sweep. */
   expirySweepMs?: number;
-  /** Hub notification delivery (retries, backoff, parking). */
+  /** Hub notification delivery (retries, backoff, parking, which callbacks may be called). */
   hub?: HubDeliveryOptions;
 }
 
@@ -117,7 +117,7 @@ export async function prepareOrderToActivation(
   }
   const catalog = catalogReader(db);
   const events = busOrderEvents(bus);
-  const routes = [serviceOrderingRoutes({ db, bus, catalog, events }), cancelServiceOrderRoutes({ db, bus }), hubRoutes({ db }), inventoryRoutes({ db })];
+  const routes = [serviceOrderingRoutes({ db, bus, catalog, events }), cancelServiceOrderRoutes({ db, bus }), hubRoutes({ db, rules: options.hub?.rules ?? {} }), inventoryRoutes({ db })];
   if (!deps.orchestrator) return { catalog, events, routes, close: async () => undefined };
 
   const cleanups: Array<() => Promise<void>> = [];

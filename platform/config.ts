@@ -139,6 +139,33 @@ const processRoles = z.preprocess(
     }),
 );
 
+/** `true`/`false` (also 1/0, yes/no). */
+const flag = (fallback: boolean) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+      .optional()
+      .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v))),
+  );
+
+/** Comma-separated host names; `.example.com` matches its subdomains. */
+const hostList = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const hosts = (v ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+      const bad = hosts.find((h) => !/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(h));
+      if (bad) {
+        ctx.addIssue({ code: 'custom', message: `expected comma-separated host names, got ${JSON.stringify(bad)}` });
+        return z.NEVER;
+      }
+      return hosts;
+    }),
+);
+
 const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://user@host:5432/db'),
   NATS_URL: url(['nats:', 'tls:'], 'nats://127.0.0.1:4222'),
@@ -172,6 +199,12 @@ const envSchema = z.object({
   JUNCTION_TLS_CERT_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
   JUNCTION_TLS_KEY_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
   JUNCTION_TLS_CLIENT_CA_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
+  // Which webhook callbacks the hub may call (gateway/hardening/webhooks.ts): https to public
+  // addresses unless these say otherwise.
+  JUNCTION_WEBHOOK_ALLOW_PRIVATE: flag(false),
+  JUNCTION_WEBHOOK_ALLOW_HTTP: flag(false),
+  JUNCTION_WEBHOOK_ALLOW_HOSTS: hostList,
+  JUNCTION_WEBHOOK_DENY_HOSTS: hostList,
 }).superRefine((e, ctx) => {
   // A certificate without its key (or the reverse) is a half-done TLS set-up, not plain HTTP.
   if (e.JUNCTION_TLS_CERT_FILE !== undefined && e.JUNCTION_TLS_KEY_FILE === undefined) {
@@ -208,6 +241,8 @@ export interface Config {
   };
   /** HTTPS instead of HTTP when set (PEM files); `clientCaFile` also demands client certificates signed by that CA. */
   tls: TlsFiles | undefined;
+  /** Webhook callbacks the hub may call. */
+  webhooks: { allowPrivate: boolean; allowHttp: boolean; allowHosts: string[]; denyHosts: string[] };
 }
 
 export interface TlsFiles {
@@ -260,5 +295,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       e.JUNCTION_TLS_CERT_FILE && e.JUNCTION_TLS_KEY_FILE
         ? { certFile: e.JUNCTION_TLS_CERT_FILE, keyFile: e.JUNCTION_TLS_KEY_FILE, ...(e.JUNCTION_TLS_CLIENT_CA_FILE ? { clientCaFile: e.JUNCTION_TLS_CLIENT_CA_FILE } : {}) }
         : undefined,
+    webhooks: {
+      allowPrivate: e.JUNCTION_WEBHOOK_ALLOW_PRIVATE,
+      allowHttp: e.JUNCTION_WEBHOOK_ALLOW_HTTP,
+      allowHosts: e.JUNCTION_WEBHOOK_ALLOW_HOSTS,
+      denyHosts: e.JUNCTION_WEBHOOK_DENY_HOSTS,
+    },
   };
 }

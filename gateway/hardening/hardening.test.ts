@@ -119,7 +119,7 @@ describe('webhook callbacks', () => {
   describe('delivery', () => {
     let server: Server;
     let base: string;
-    const received: Array<{ body: string; signature: string | undefined }> = [];
+    const received: Array<{ body: string; signature: string | undefined; timestamp?: string; eventId?: string }> = [];
     beforeAll(async () => {
       server = createServer((req, res) => {
         let body = '';
@@ -127,7 +127,7 @@ describe('webhook callbacks', () => {
         req.on('end', () => {
           if (req.url === '/slow') return void setTimeout(() => res.end(), 2_000);
           if (req.url === '/redirect') return void res.writeHead(302, { location: 'http://169.254.169.254/' }).end();
-          received.push({ body, signature: req.headers['junction-signature'] as string | undefined });
+          received.push({ body, signature: req.headers['x-junction-signature'] as string | undefined, timestamp: req.headers['x-junction-timestamp'] as string | undefined, eventId: req.headers['x-junction-event-id'] as string | undefined });
           res.writeHead(204).end();
         });
       });
@@ -142,20 +142,22 @@ describe('webhook callbacks', () => {
     const local = { allowHttp: true, allowPrivate: true };
 
     it('signs the payload so the receiver can verify it', async () => {
-      const res = await deliverWebhook(`${base}/cb`, { eventType: 'ServiceOrderStateChangeEvent' }, { secret: 'shh', rules: local, nowSec: () => 1_700_000_000 });
+      const res = await deliverWebhook(`${base}/cb`, JSON.stringify({ eventType: 'ServiceOrderStateChangeEvent' }), { secret: 'shh', eventId: 'e-1', rules: local, nowSec: () => 1_700_000_000 });
       expect(res).toEqual({ delivered: true, status: 204 });
       const got = received.at(-1)!;
-      expect(verifyWebhookSignature(got.body, got.signature!, 'shh', 1_700_000_010)).toBe(true);
-      expect(verifyWebhookSignature(got.body, got.signature!, 'other', 1_700_000_010)).toBe(false);
-      expect(verifyWebhookSignature(got.body.replace('State', 'Stat'), got.signature!, 'shh', 1_700_000_010)).toBe(false);
-      expect(verifyWebhookSignature(got.body, got.signature!, 'shh', 1_700_001_000)).toBe(false);
+      expect(got).toMatchObject({ eventId: 'e-1', timestamp: '1700000000' });
+      expect(verifyWebhookSignature(got.body, got.signature!, got.timestamp!, 'shh', 1_700_000_010)).toBe(true);
+      expect(verifyWebhookSignature(got.body, got.signature!, got.timestamp!, 'other', 1_700_000_010)).toBe(false);
+      expect(verifyWebhookSignature(got.body.replace('State', 'Stat'), got.signature!, got.timestamp!, 'shh', 1_700_000_010)).toBe(false);
+      expect(verifyWebhookSignature(got.body, got.signature!, '1700000001', 'shh', 1_700_000_010)).toBe(false); // timestamp is signed too
+      expect(verifyWebhookSignature(got.body, got.signature!, got.timestamp!, 'shh', 1_700_001_000)).toBe(false);
     });
 
     it('gives up at the deadline, does not follow redirects, and does not call loopback by default', async () => {
-      expect(await deliverWebhook(`${base}/slow`, {}, { secret: 's', rules: local, timeoutMs: 200 })).toMatchObject({ delivered: false, reason: expect.stringContaining('within 200 ms') });
-      expect(await deliverWebhook(`${base}/redirect`, {}, { secret: 's', rules: local })).toMatchObject({ delivered: false, status: 302 });
+      expect(await deliverWebhook(`${base}/slow`, JSON.stringify({}), { eventId: 'e', secret: 's', rules: local, timeoutMs: 200 })).toMatchObject({ delivered: false, reason: expect.stringContaining('within 200 ms') });
+      expect(await deliverWebhook(`${base}/redirect`, JSON.stringify({}), { eventId: 'e', secret: 's', rules: local })).toMatchObject({ delivered: false, status: 302 });
       const before = received.length;
-      expect(await deliverWebhook(`${base}/cb`, {}, { secret: 's', rules: { allowHttp: true } })).toMatchObject({ delivered: false, reason: expect.stringContaining('private or loopback') });
+      expect(await deliverWebhook(`${base}/cb`, JSON.stringify({}), { eventId: 'e', secret: 's', rules: { allowHttp: true } })).toMatchObject({ delivered: false, reason: expect.stringContaining('private or loopback') });
       expect(received.length).toBe(before);
     });
 
@@ -163,7 +165,7 @@ describe('webhook callbacks', () => {
       const port = new URL(base).port;
       // `localhost` really resolves to loopback: refused at connect time when loopback is not allowed.
       const before = received.length;
-      expect(await deliverWebhook(`http://localhost:${port}/cb`, {}, { secret: 's', rules: { allowHttp: true } })).toEqual({
+      expect(await deliverWebhook(`http://localhost:${port}/cb`, JSON.stringify({}), { eventId: 'e', secret: 's', rules: { allowHttp: true } })).toEqual({
         delivered: false,
         reason: expect.stringMatching(/^callback host localhost resolves to (127\.0\.0\.1|::1), a private or loopback address$/),
       });
@@ -171,15 +173,15 @@ describe('webhook callbacks', () => {
       const answers = [['93.184.216.34'], ['127.0.0.1']];
       const rebinding = async () => answers.shift() ?? ['127.0.0.1'];
       expect(await checkWebhookUrl(`http://rebind.example:${port}/cb`, { allowHttp: true }, rebinding)).toMatchObject({ ok: true });
-      expect(await deliverWebhook(`http://rebind.example:${port}/cb`, {}, { secret: 's', rules: { allowHttp: true }, resolve: rebinding })).toMatchObject({
+      expect(await deliverWebhook(`http://rebind.example:${port}/cb`, JSON.stringify({}), { eventId: 'e', secret: 's', rules: { allowHttp: true }, resolve: rebinding })).toMatchObject({
         delivered: false,
         reason: 'callback host rebind.example resolves to 127.0.0.1, a private or loopback address',
       });
       expect(received.length).toBe(before);
       // The socket goes to the address that was checked: a name no DNS knows reaches the receiver.
       const pinned = async (host: string) => (host === 'receiver.test' ? ['127.0.0.1'] : []);
-      expect(await deliverWebhook(`http://receiver.test:${port}/cb`, { n: 1 }, { secret: 's', rules: local, resolve: pinned })).toEqual({ delivered: true, status: 204 });
-      expect(await deliverWebhook(`http://localhost:${port}/cb`, { n: 2 }, { secret: 's', rules: { allowHttp: true, allowHosts: ['localhost'] } })).toEqual({ delivered: true, status: 204 });
+      expect(await deliverWebhook(`http://receiver.test:${port}/cb`, JSON.stringify({ n: 1 }), { eventId: 'e', secret: 's', rules: local, resolve: pinned })).toEqual({ delivered: true, status: 204 });
+      expect(await deliverWebhook(`http://localhost:${port}/cb`, JSON.stringify({ n: 2 }), { eventId: 'e', secret: 's', rules: { allowHttp: true, allowHosts: ['localhost'] } })).toEqual({ delivered: true, status: 204 });
       expect(received.slice(before).map((r) => r.body)).toEqual(['{"n":1}', '{"n":2}']);
     });
 

@@ -61,6 +61,19 @@ export function edgeHardening(settings: EdgeSettings = {}): MiddlewareHandler<Ga
 
 export { bodyLimits, DEFAULT_BODY_LIMITS, type BodyLimits } from './body-limits.js';
 export { rateLimit, tokenBuckets, type RateLimitSettings, type TokenBuckets } from './rate-limit.js';
-export { checkWebhookUrl, deliverWebhook, signWebhookPayload, verifyWebhookSignature, isPublicAddress, webhookFetch, WebhookTargetError, type WebhookRules } from './webhooks.js';
+export {
+  checkShape as checkWebhookUrlShape,
+  checkWebhookUrl,
+  deliverWebhook,
+  signWebhookPayload,
+  verifyWebhookSignature,
+  isPublicAddress,
+  webhookFetch,
+  WebhookTargetError,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  EVENT_ID_HEADER,
+  type WebhookRules,
+} from './webhooks.js';
 export { parseSafeJson, UnsafeJsonError } from './safe-json.js';
 export { requestLineCheck, requestLineProblem } from './request-line.js';

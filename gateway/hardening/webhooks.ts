@@ -55,8 +55,11 @@ export const dnsResolver: Resolver = async (host) => (await lookup(host, { all: 
 
 type Shape = { ok: true; url: URL; host: string; allowed: boolean } | { ok: false; reason: string };
 
-/** Everything about a URL that needs no DNS: scheme, credentials, host lists, literal addresses. */
-function checkShape(raw: string | URL, rules: WebhookRules): Shape {
+/**
+ * Everything about a URL that needs no DNS: scheme, credentials, host lists, literal addresses.
+ * A subscription's callback is checked with this alone; its addresses are checked when called.
+ */
+export function checkShape(raw: string | URL, rules: WebhookRules): Shape {
   let url: URL;
   try {
     url = new URL(raw);
@@ -168,26 +171,29 @@ export function webhookFetch(rules: WebhookRules = {}, resolve: Resolver = dnsRe
   };
 }
 
-export const SIGNATURE_HEADER = 'Junction-Signature';
+/** Headers of a delivery: the receiver deduplicates on the event id and checks the signature and its age. */
+export const SIGNATURE_HEADER = 'X-Junction-Signature';
+export const TIMESTAMP_HEADER = 'X-Junction-Timestamp';
+export const EVENT_ID_HEADER = 'X-Junction-Event-Id';
 
-/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: the receiver checks it and the age. */
-export function signWebhookPayload(body: string, secret: string, timestampSec: number): string {
-  const mac = createHmac('sha256', secret).update(`${timestampSec}.${body}`).digest('hex');
-  return `t=${timestampSec},v1=${mac}`;
+/** `v1=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`, the value of X-Junction-Signature. */
+export function signWebhookPayload(secret: string, timestamp: string, body: string): string {
+  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-/** Receiver side (and tests): true when the header signs this body with this secret within the tolerance. */
-export function verifyWebhookSignature(body: string, header: string, secret: string, nowSec: number, toleranceSec = 300): boolean {
-  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
-  if (!m) return false;
-  const t = Number(m[1]);
-  if (Math.abs(nowSec - t) > toleranceSec) return false;
-  const expected = Buffer.from(signWebhookPayload(body, secret, t).split('v1=')[1]!, 'hex');
-  return timingSafeEqual(expected, Buffer.from(m[2]!, 'hex'));
+/** Receiver side (and tests): true when the signature covers this body and timestamp, and the timestamp is within the tolerance. */
+export function verifyWebhookSignature(body: string, signature: string, timestamp: string, secret: string, nowSec: number, toleranceSec = 300): boolean {
+  const m = /^v1=([0-9a-f]{64})$/.exec(signature);
+  if (!m || !/^\d+$/.test(timestamp)) return false;
+  if (Math.abs(nowSec - Number(timestamp)) > toleranceSec) return false;
+  const expected = Buffer.from(signWebhookPayload(secret, timestamp, body).slice(3), 'hex');
+  return timingSafeEqual(expected, Buffer.from(m[1]!, 'hex'));
 }
 
 export interface DeliveryOptions {
   secret: string;
+  /** X-Junction-Event-Id: the id the receiver deduplicates on. */
+  eventId: string;
   timeoutMs?: number;
   rules?: WebhookRules;
   /** How hosts are resolved, when checking and when connecting (tests pass their own). */
@@ -198,26 +204,31 @@ export interface DeliveryOptions {
 export type DeliveryResult = { delivered: true; status: number } | { delivered: false; reason: string; status?: number };
 
 /**
- * POSTs a signed JSON payload with a deadline; never follows redirects. The URL rules are checked
+ * POSTs a signed JSON body with a deadline; never follows redirects. The URL rules are checked
  * on the addresses connected to (webhookFetch), not on an earlier resolution.
  */
-export async function deliverWebhook(target: string, payload: unknown, opts: DeliveryOptions): Promise<DeliveryResult> {
-  const body = JSON.stringify(payload);
-  const t = opts.nowSec?.() ?? Math.floor(Date.now() / 1000);
+export async function deliverWebhook(target: string, body: string, opts: DeliveryOptions): Promise<DeliveryResult> {
+  const timestamp = String(opts.nowSec?.() ?? Math.floor(Date.now() / 1000));
+  const timeoutMs = opts.timeoutMs ?? 5_000;
   try {
     const res = await webhookFetch(opts.rules, opts.resolve)(target, {
       method: 'POST',
       body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 5_000),
-      headers: { 'Content-Type': 'application/json', [SIGNATURE_HEADER]: signWebhookPayload(body, opts.secret, t) },
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: {
+        'content-type': 'application/json',
+        [EVENT_ID_HEADER]: opts.eventId,
+        [TIMESTAMP_HEADER]: timestamp,
+        [SIGNATURE_HEADER]: signWebhookPayload(opts.secret, timestamp, body),
+      },
     });
     await res.body?.cancel().catch(() => undefined);
     if (res.status >= 200 && res.status < 300) return { delivered: true, status: res.status };
     return { delivered: false, status: res.status, reason: res.status >= 300 && res.status < 400 ? 'callback answered with a redirect, which is not followed' : `callback answered ${res.status}` };
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'TimeoutError') return { delivered: false, reason: `callback did not answer within ${opts.timeoutMs ?? 5_000} ms` };
+    if (e.name === 'TimeoutError') return { delivered: false, reason: `callback did not answer within ${timeoutMs} ms` };
     return { delivered: false, reason: e instanceof WebhookTargetError ? e.message : `callback failed: ${e.message}` };
   }
 }

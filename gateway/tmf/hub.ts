@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { SERVICE_ORDERING_BASE } from '../../orchestrator/order-model.js';
 import type { Database } from '../../platform/db/schema.js';
 import { requireRoles, type AccessControl } from '../access.js';
+import { checkShape, type WebhookRules } from '../hardening/webhooks.js';
 import type { GatewayEnv } from '../context.js';
 import { tmfError, parseTmfBody } from './errors.js';
 
@@ -18,7 +19,7 @@ export const eventSubscriptionInputSchema = z.object({
   query: z.string().max(1000).optional(),
 });
 
-export function hubRoutes(deps: { db: Kysely<Database> }) {
+export function hubRoutes(deps: { db: Kysely<Database>; rules: WebhookRules }) {
   return (app: Hono<GatewayEnv>, access: AccessControl) => {
     const bss = requireRoles(access, 'bss');
     const base = `${SERVICE_ORDERING_BASE}/hub`;
@@ -28,6 +29,10 @@ export function hubRoutes(deps: { db: Kysely<Database> }) {
       if (!tenant) return tmfError(c, 403, 'noTenant', 'the API key is not bound to a tenant');
       const parsed = await parseTmfBody(c, eventSubscriptionInputSchema);
       if (!parsed.ok) return parsed.response;
+      // What can be judged now (scheme, credentials, host lists, literal addresses); the addresses
+      // a name resolves to are checked at every delivery, on the connection itself.
+      const shape = checkShape(parsed.data.callback, deps.rules);
+      if (!shape.ok) return tmfError(c, 400, 'invalidField', 'invalid field callback', `callback: ${shape.reason}`);
       const id = randomUUID();
       const secret = randomBytes(32).toString('hex');
       await deps.db
