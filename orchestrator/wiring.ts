@@ -23,9 +23,9 @@ import type { Database } from '../platform/db/schema.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
 import { createOrderMetrics } from './metrics.js';
-import { buildBundle } from '../policies/bundle.js';
-import { createPolicyEngine, type PolicyEngine } from '../policies/engine/index.js';
-import { loadPolicyDir } from '../policies/sources.js';
+import type { PolicyEngine } from '../policies/engine/index.js';
+import { loadPolicyEngine } from './policy-engine.js';
+export { DECISION_ENTRYPOINTS, DEFAULT_POLICY_DIR, ORDER_ENTRYPOINTS } from './policy-engine.js';
 import { busOrderEvents, type OrderEvents } from './events.js';
 import { expireReservations } from './inventory.js';
 import { startHub, type HubDeliveryOptions } from './hub.js';
@@ -33,8 +33,6 @@ import { raiseJeopardy } from './jeopardy.js';
 import { createSaga, retryHeldOrders, type SagaRun } from './saga.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const DEFAULT_POLICY_DIR = resolve(ROOT, 'policies/rego');
-export const ORDER_ENTRYPOINTS = ['junction/entitlement/decision', 'junction/provisioning/decision'];
 
 export interface OrderToActivationOptions {
   /** `demo` (default): load catalog/demo/seed.json into an empty database; `none`: nothing; else a seed file path. */
@@ -61,27 +59,16 @@ export interface OrderToActivation {
   routes: Array<(app: Hono<GatewayEnv>, access: AccessControl) => void>;
   /** Only in a process with the orchestrator role. */
   saga?: SagaRun;
-  /** Resolves once the policy bundle is compiled and loaded. */
+  /**
+   * The process's one policy engine (order saga and assurance); its calls wait until the bundle
+   * is compiled and loaded.
+   */
   engine?: Pick<PolicyEngine, 'decide' | 'activate'>;
   adapters?: AdapterRegistry;
   close(): Promise<void>;
 }
 
 export const DEFAULT_ADAPTERS = [{ name: 'sim', builtin: 'simulator', settings: { topology: './simulator/topology.demo.json', seed: 1 } }];
-
-export async function loadPolicyEngine(bus: Pick<Bus, 'publish' | 'subjects'>, logger: Logger, policyDir = DEFAULT_POLICY_DIR, workers?: number): Promise<PolicyEngine> {
-  const dir = loadPolicyDir(policyDir);
-  const { bundle } = await buildBundle({ sources: dir.sources, data: dir.data, entrypoints: ORDER_ENTRYPOINTS });
-  logger.info({ revision: bundle.manifest.revision, policyDir }, 'policy bundle built');
-  return createPolicyEngine({
-    bundle,
-    workers,
-    // Every decision goes to the audit log through the decisions stream; the id dedupes republishing.
-    onDecision: async (d) => {
-      await bus.publish(bus.subjects.decisions.recorded, d, { messageId: d.decision_id, correlationId: d.request_id ?? d.order_id });
-    },
-  });
-}
 
 /**
  * Orders stored `acknowledged` whose hand-over publish never happened (the gateway died between
@@ -123,7 +110,7 @@ export async function prepareOrderToActivation(
   const cleanups: Array<() => Promise<void>> = [];
   try {
     // Compiling the bundle takes seconds; do not hold up start-up (and /ready) for it. Sagas wait for it.
-    const building = loadPolicyEngine(bus, logger, options.policyDir, options.policyWorkers);
+    const building = loadPolicyEngine(bus, logger, { policyDir: options.policyDir, workers: options.policyWorkers });
     building.catch((err) => logger.error({ err }, `policy bundle failed to build: ${(err as Error).message}`));
     cleanups.push(async () => (await building.catch(() => undefined))?.close());
     const engine: Pick<PolicyEngine, 'decide' | 'activate'> = {

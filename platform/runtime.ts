@@ -16,7 +16,7 @@ import { prepareAssurance } from '../orchestrator/assurance/wiring.js';
 import { storedBundleEvaluator } from '../policies/lifecycle/replay.js';
 import { orchestratorBindings } from '../orchestrator/handlers.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator/orchestrator.js';
-import { ORDER_ENTRYPOINTS, prepareOrderToActivation, type OrderToActivation, type OrderToActivationOptions } from '../orchestrator/wiring.js';
+import { DECISION_ENTRYPOINTS, prepareOrderToActivation, type OrderToActivation, type OrderToActivationOptions } from '../orchestrator/wiring.js';
 import { createBus, ensureTopology, type Bus } from './bus/bus.js';
 import { resolveNats } from './bus/resolve.js';
 import type { Config } from './config.js';
@@ -100,7 +100,7 @@ export async function startJunction(
     // Identity (bootstrap/database keys, JWT), authorization by data.junction.authz, and the policy
     // lifecycle that swaps bundles on every engine of this process (gateway/auth/wiring.ts).
     const security = await prepareAccess(
-      { db: database.db, bus, logger, engines: [o2a.engine], requiredEntrypoints: o2a.engine ? ORDER_ENTRYPOINTS : [] },
+      { db: database.db, bus, logger, engines: [o2a.engine], requiredEntrypoints: o2a.engine ? DECISION_ENTRYPOINTS : [] },
       accessSettingsFromEnv(process.env, config.apiKeys),
     );
     cleanups.push(() => security.close());
@@ -111,6 +111,7 @@ export async function startJunction(
       logger,
       metrics,
       orchestrator: config.processRoles.includes('orchestrator'),
+      ...(o2a.engine ? { engine: o2a.engine } : {}),
       ...(o2a.adapters ? { adapters: o2a.adapters } : {}),
     });
     cleanups.push(() => assurance.close());

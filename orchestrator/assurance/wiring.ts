@@ -33,6 +33,8 @@ export interface AssuranceWiringDeps {
   orchestrator: boolean;
   /** The adapter registry (remediation and reconciliation); absent: no remediation, no reconciliation. */
   adapters?: RemediationAdapters & { discoverAll(): Promise<Record<string, DiscoverResult>> };
+  /** The process's policy engine (orchestrator/policy-engine.ts); absent: assurance builds one like it. */
+  engine?: Pick<PolicyEngine, 'decide'>;
   policyDir?: string;
   policyWorkers?: number;
   /** Period of inventory reconciliation (default 5 minutes; 0 disables it). */
@@ -42,7 +44,7 @@ export interface AssuranceWiringDeps {
 export interface AssuranceWiring {
   routes: Array<(app: Hono<GatewayEnv>, access: AccessControl) => void>;
   assurance?: Assurance;
-  engine?: PolicyEngine;
+  engine?: Pick<PolicyEngine, 'decide'>;
   /** Runs inventory reconciliation now (also run every `reconcileEveryMs`); absent without adapters. */
   reconcileNow?: () => Promise<DriftReport>;
   close(): Promise<void>;
@@ -59,9 +61,13 @@ export async function prepareAssurance(deps: AssuranceWiringDeps): Promise<Assur
     for (const c of cleanups.reverse()) await c().catch((err) => deps.logger.warn({ err }, 'assurance cleanup failed'));
   };
   try {
-    const engine = await loadAssurancePolicyEngine(deps.bus, deps.logger, { policyDir: deps.policyDir, workers: deps.policyWorkers });
-    cleanups.push(() => engine.close());
-    const assurance = await startAssurance({ db: deps.db, bus: deps.bus, decide: engine.decide, logger: deps.logger, adapters: deps.adapters, metrics });
+    let engine = deps.engine;
+    if (!engine) {
+      const own = await loadAssurancePolicyEngine(deps.bus, deps.logger, { policyDir: deps.policyDir, workers: deps.policyWorkers });
+      cleanups.push(() => own.close());
+      engine = own;
+    }
+    const assurance = await startAssurance({ db: deps.db, bus: deps.bus, decide: (...args) => engine.decide(...args), logger: deps.logger, adapters: deps.adapters, metrics });
     cleanups.push(() => assurance.stop());
     const adapters = deps.adapters;
     const reconciler = adapters
