@@ -14,7 +14,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Bus } from '../platform/bus/bus.js';
 import { ensureConsumer } from '../platform/bus/bus.js';
 import type { RunningConsumer } from '../platform/bus/consume.js';
-import { startBatchConsumer } from './assurance/batch-consumer.js';
+import { startBatchConsumer } from '../platform/bus/batch-consume.js';
 import type { ConsumerSpec } from '../platform/bus/subjects.js';
 import type { Database } from '../platform/db/schema.js';
 import type { Logger } from '../platform/logger.js';

@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import { ensureConsumer, ensureStream, type Bus } from '../../platform/bus/bus.js';
 import type { RunningConsumer } from '../../platform/bus/consume.js';
-import { startBatchConsumer } from './batch-consumer.js';
+import { startBatchConsumer } from '../../platform/bus/batch-consume.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Logger } from '../../platform/logger.js';
 import { promoteOrphans, settlePending } from './correlation.js';

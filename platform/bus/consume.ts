@@ -13,7 +13,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Bus } from './bus.js';
-import { deadLetterCounter, deadLetterRecord, publishDeadLetter, type DeadLetterReason } from './dead-letter.js';
+import { deadLetterCounter, deadLetterer, errorText, type DeadLetterReason } from './dead-letter.js';
 import { CORRELATION_ID_HEADER, MESSAGE_ID_HEADER, RETRY_CONSUMER_HEADER, RETRY_OF_HEADER, type ConsumerSpec } from './subjects.js';
 
 export interface BusMessage {
@@ -101,7 +101,6 @@ export async function startConsumer(
   let stopping = false;
   const count = (outcome: 'acked' | 'retried' | 'dead_lettered') =>
     options.metrics?.busMessages.inc({ consumer: spec.name, outcome });
-  const deadLetters = options.metrics ? deadLetterCounter(options.metrics.registry) : undefined;
 
   const loop = (async () => {
     try {
@@ -112,25 +111,9 @@ export async function startConsumer(
     }
   })();
 
-  /**
-   * Dead-letters `m`, then terminates it; when the dead letter cannot be stored, naks it instead
-   * so that it comes back and is tried again (a message is never dropped unrecorded).
-   */
+  const giveUp = deadLetterer(bus, spec.name, { retryDelayMs, ...(options.metrics ? { counter: deadLetterCounter(options.metrics.registry) } : {}) });
   async function deadLetter(m: JsMsg, reason: DeadLetterReason, error: string, msgLog: Logger): Promise<void> {
-    const record = deadLetterRecord(m, spec.name, reason, error);
-    try {
-      await publishDeadLetter(bus, record);
-    } catch (err) {
-      msgLog.error({ err, deadLetterId: record.id }, 'dead letter could not be stored; message will be redelivered');
-      m.nak(retryDelayMs);
-      count('retried');
-      return;
-    }
-    msgLog.error({ deadLetterId: record.id, reason, error, deliveryCount: record.deliveryCount }, 'message dead-lettered');
-    // No reason argument: nats-server 2.9 does not recognise `+TERM <reason>` and would leave the message pending.
-    m.term();
-    count('dead_lettered');
-    deadLetters?.inc({ consumer: spec.name, reason });
+    count(await giveUp(m, reason, error, msgLog));
   }
 
   /** Runs the handler, then acks (or naks for a redelivery, or dead-letters, when it failed). */
@@ -191,9 +174,4 @@ export async function startConsumer(
       log.info('consumer stopped');
     },
   };
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  return typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
 }

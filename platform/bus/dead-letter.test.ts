@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase } from '../../test/support/index.js';
 import { createMetrics } from '../metrics.js';
 import { ensureConsumer, ensureStream } from './bus.js';
+import { startBatchConsumer } from './batch-consume.js';
 import { startConsumer, type BusMessage, type RunningConsumer } from './consume.js';
 import { deadLetterRecordSchema, type DeadLetterRecord } from './dead-letter.js';
 import { getDeadLetter, startDeadLetterRecorder } from './dead-letter-store.js';
@@ -174,5 +175,32 @@ describe('dead letters from the consumer loop', () => {
     });
     const rows = await tdb.db.selectFrom('dead_letters').selectAll().where('consumer', '=', spec.name).execute();
     expect(rows.map((r) => [r.id, r.status])).toEqual([[id, 'discarded']]);
+  });
+
+  it('a batch consumer isolates the poison message: the rest of its batch is handled, the poison dead-lettered', async () => {
+    const spec = await consumerOf('batch_poison', 2);
+    const acks = [];
+    for (const n of [1, 2, 3, 4]) acks.push(await tb.bus.publish(spec.subject, { n, poison: n === 3 }, { messageId: `batch-${n}` }));
+    const handled: number[] = [];
+    const running = await startBatchConsumer(
+      tb.bus,
+      spec,
+      async (messages) => {
+        const data = messages.map((m) => m.data as { n: number; poison: boolean });
+        if (data.some((d) => d.poison)) throw new Error('cannot handle n=3');
+        handled.push(...data.map((d) => d.n));
+      },
+      logger,
+      { maxBatch: 10, retryDelayMs: 20 },
+    );
+    const id = `${spec.stream}:${acks[2]!.seq}:${spec.name}`;
+    const record = await until('the poison dead letter', () => deadLetterOf(id));
+    await until('the consumer to be settled', async () => {
+      const s = await settled(spec);
+      return s.pending === 0 && s.ackPending === 0;
+    });
+    await running.stop();
+    expect(record).toMatchObject({ reason: 'handler_failed', error: 'cannot handle n=3', deliveryCount: 2, payload: { encoding: 'json', data: { n: 3, poison: true } } });
+    expect([...new Set(handled)].sort()).toEqual([1, 2, 4]);
   });
 });

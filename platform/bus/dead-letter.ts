@@ -110,3 +110,36 @@ export function deadLetterCounter(registry: Registry): Counter<'consumer' | 'rea
     registers: [registry],
   });
 }
+
+/**
+ * Gives a message up for `consumer`: publishes its dead letter, then terminates it. When the dead
+ * letter cannot be stored the message is nak'ed instead and comes back (the server's max_deliver
+ * is unlimited), so a message is never dropped unrecorded. Shared by every kind of consumer.
+ */
+export function deadLetterer(
+  bus: Pick<Bus, 'publish' | 'subjects'>,
+  consumer: string,
+  options: { retryDelayMs: number; counter?: Counter<'consumer' | 'reason'> },
+) {
+  return async function deadLetter(m: JsMsg, reason: DeadLetterReason, error: string, log: { error(o: object, msg: string): void }): Promise<'dead_lettered' | 'retried'> {
+    const record = deadLetterRecord(m, consumer, reason, error);
+    try {
+      await publishDeadLetter(bus, record);
+    } catch (err) {
+      log.error({ err, deadLetterId: record.id }, 'dead letter could not be stored; message will be redelivered');
+      m.nak(options.retryDelayMs);
+      return 'retried';
+    }
+    log.error({ deadLetterId: record.id, reason, error, deliveryCount: record.deliveryCount }, 'message dead-lettered');
+    // No reason argument: nats-server 2.9 does not recognise `+TERM <reason>` and would leave the message pending.
+    m.term();
+    options.counter?.inc({ consumer, reason });
+    return 'dead_lettered';
+  };
+}
+
+/** A thrown value as one line for a dead letter's `error`. */
+export function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
+}

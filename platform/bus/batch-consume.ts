@@ -2,15 +2,20 @@
  * A durable pull consumer that hands its handler everything that has piled up (up to `maxBatch`)
  * instead of one message at a time, so the handler can commit many events in one transaction.
  * Idle, a message is handled alone at once; under a storm, batches form by themselves while the
- * previous one commits. Same rule as platform/bus/consume.ts: messages are acknowledged only after
- * the handler resolved (its work committed); a failed batch is nak'ed for redelivery. The queue is
- * bounded, so a slow handler slows the pull instead of letting ack deadlines pass in memory.
+ * previous one commits. Same rules as platform/bus/consume.ts: messages are acknowledged only after
+ * the handler resolved (its work committed), and a message its consumer gives up on is
+ * dead-lettered, never dropped. A failed batch is retried message by message at once, so one
+ * poison message does not hold back the others: those that pass are acked, the one that fails is
+ * nak'ed for redelivery, or dead-lettered once it has had `spec.maxDeliver` deliveries. The queue
+ * is bounded, so a slow handler slows the pull instead of letting ack deadlines pass in memory.
  */
 import type { JsMsg } from '@nats-io/jetstream';
-import type { Bus } from '../../platform/bus/bus.js';
-import { toBusMessage, type BusMessage, type RunningConsumer } from '../../platform/bus/consume.js';
-import type { ConsumerSpec } from '../../platform/bus/subjects.js';
-import type { Logger } from '../../platform/logger.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Bus } from './bus.js';
+import { toBusMessage, type BusMessage, type RunningConsumer } from './consume.js';
+import { deadLetterCounter, deadLetterer, errorText } from './dead-letter.js';
+import type { ConsumerSpec } from './subjects.js';
 
 export type BatchHandler = (messages: BusMessage[]) => Promise<void>;
 
@@ -19,6 +24,7 @@ export interface BatchConsumeOptions {
   /** Messages held in memory (pulled ahead) at most. */
   prefetch?: number;
   retryDelayMs?: number;
+  metrics?: Metrics;
 }
 
 export async function startBatchConsumer(bus: Bus, spec: ConsumerSpec, handler: BatchHandler, logger: Logger, options: BatchConsumeOptions = {}): Promise<RunningConsumer> {
@@ -40,14 +46,28 @@ export async function startBatchConsumer(bus: Bus, spec: ConsumerSpec, handler: 
     wake?.();
   };
 
+  const giveUp = deadLetterer(bus, spec.name, { retryDelayMs, ...(options.metrics ? { counter: deadLetterCounter(options.metrics.registry) } : {}) });
+  /** One message of a failed batch on its own: acked, nak'ed for later, or given up on. */
+  const alone = async (b: { raw: JsMsg; message: BusMessage }) => {
+    try {
+      await handler([b.message]);
+      b.raw.ack();
+    } catch (err) {
+      if (spec.maxDeliver > 0 && b.message.deliveryCount >= spec.maxDeliver) await giveUp(b.raw, 'handler_failed', errorText(err), b.message.log);
+      else {
+        b.message.log.warn({ err, deliveryCount: b.message.deliveryCount }, 'handler failed; message will be redelivered');
+        b.raw.nak(retryDelayMs);
+      }
+    }
+  };
+
   const reader = (async () => {
     try {
       for await (const m of messages) {
         if (stopping) break;
         const message = toBusMessage(m, log);
         if (message instanceof Error) {
-          log.error({ seq: m.seq, err: message.message }, 'terminating undecodable message');
-          m.term();
+          await giveUp(m, 'undecodable', message.message, log.child({ seq: m.seq, subject: m.subject }));
           continue;
         }
         queue.push({ raw: m, message });
@@ -75,8 +95,8 @@ export async function startBatchConsumer(bus: Bus, spec: ConsumerSpec, handler: 
       try {
         await handler(batch.map((b) => b.message));
       } catch (err) {
-        log.warn({ err, messages: batch.length }, 'batch handler failed; messages will be redelivered');
-        for (const b of batch) b.raw.nak(retryDelayMs);
+        log.warn({ err, messages: batch.length }, 'batch handler failed; handling its messages one by one');
+        for (const b of batch) await alone(b);
         continue;
       }
       // Work is committed; an ack lost on the way is absorbed by the handler's idempotency.
