@@ -70,19 +70,29 @@ function group(rows: Awaited<ReturnType<typeof heldFor>>): Record<string, Reserv
 /**
  * Takes `amount` of one resource and records the reservation, in one statement: hot rows (a
  * site's uplink, its IP pool) stay locked for as few round trips as possible, which is what bounds
- * throughput. Nothing when the resource no longer has the room (re-checked on the locked row).
+ * throughput. The resource is a given one (waiting for its lock), or the first that fits among
+ * those of a type at a site that no other order holds locked right now (SKIP LOCKED). Nothing when
+ * it has no room (re-checked on the locked row).
  */
 async function takeCapacity(
   trx: Transaction<Database>,
-  resourceId: string,
+  target: { resourceId: string } | { firstFit: { type: string; site: string } },
   amount: number,
   r: { orderId: string; itemId: string; key: string; expiresAt: Date },
 ): Promise<{ resource_id: string; attributes: unknown } | undefined> {
+  const pick =
+    'resourceId' in target
+      ? sql`select ${target.resourceId}::text as id`
+      : sql`select id from resources
+            where type = ${target.firstFit.type} and (site = ${target.firstFit.site} or site is null) and state = 'available'
+              and capacity - allocated >= ${amount}
+            order by id limit 1 for update skip locked`;
   const row = await sql<{ resource_id: string; attributes: unknown }>`
-    with took as (
-      update resources set allocated = allocated + ${amount}, updated_at = now()
-      where id = ${resourceId} and state = 'available' and capacity - allocated >= ${amount}
-      returning id, attributes)
+    with pick as (${pick}),
+    took as (
+      update resources res set allocated = res.allocated + ${amount}, updated_at = now()
+      from pick where res.id = pick.id and res.state = 'available' and res.capacity - res.allocated >= ${amount}
+      returning res.id, res.attributes)
     insert into reservations (id, resource_id, order_id, order_item_id, key, amount, status, expires_at)
     select ${randomUUID()}, took.id, ${r.orderId}, ${r.itemId}, ${r.key}, ${amount}, 'reserved', ${r.expiresAt}
     from took
@@ -105,17 +115,12 @@ export async function reserveItem(db: Kysely<Database>, req: ReserveRequest): Pr
         for (const spec of req.specs) {
           const amount = Number(resolveTemplate(spec.amount, req.context));
           if (!Number.isInteger(amount) || amount <= 0) throw new Infeasible(`reservation ${spec.key}: amount ${amount} is not a positive integer`);
-          const take = (resourceId: string) => takeCapacity(trx, resourceId, amount, { ...req, key: spec.key, expiresAt });
+          const take = (resourceId: string) => takeCapacity(trx, { resourceId }, amount, { ...req, key: spec.key, expiresAt });
           const taken: Array<{ resource_id: string; attributes: unknown }> = [];
           if (spec.scope === 'one') {
             // First fit without queueing: skip rows other orders hold locked right now. Only when
             // every fitting row is locked, wait for them in turn (they may give capacity back).
-            const quick = await sql<{ id: string }>`
-              select id from resources
-              where type = ${spec.resourceType} and (site = ${req.site} or site is null) and state = 'available'
-                and capacity - allocated >= ${amount}
-              order by id limit 1 for update skip locked`.execute(trx);
-            const got = quick.rows[0] ? await take(quick.rows[0].id) : undefined;
+            const got = await takeCapacity(trx, { firstFit: { type: spec.resourceType, site: req.site } }, amount, { ...req, key: spec.key, expiresAt });
             if (got) taken.push(got);
           }
           if (taken.length === 0) {

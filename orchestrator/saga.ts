@@ -778,7 +778,9 @@ export function createSaga(deps: SagaDeps): SagaRun {
       const id = await cancellationOf(orderId);
       return id ? cancel(orderId, body, id, correlationId) : undefined;
     };
-    const early = await checkpoint();
+    // The row as loaded says whether a cancellation came first (one that lands later is caught
+    // after entitlement and after provisioning).
+    const early = row.cancellation_id ? await cancel(orderId, body, row.cancellation_id, correlationId) : undefined;
     if (early) return early;
 
     if (body.serviceOrderItem.length > 0 && body.serviceOrderItem.every((i) => i.action === 'delete')) {

@@ -141,8 +141,8 @@ function newOrderBody(id: string, req: ServiceOrderCreate, now: Date): ServiceOr
 /**
  * Checks the items against the catalog: known specification, valid characteristics; for a modify,
  * the changed characteristics against the version the (tenant's) service was built with. An
- * unknown service is left to the saga (rejected there, like a delete of one). Returns a 400
- * message naming the field.
+ * unknown service is left to the saga (rejected there, like a delete of one). Pins each add
+ * item's specification version. Returns a 400 message naming the field.
  */
 async function checkAgainstCatalog(deps: Pick<ServiceOrderingDeps, 'db' | 'catalog'>, tenant: string, req: ServiceOrderCreate): Promise<{ field: string; message: string } | undefined> {
   for (const [i, item] of req.serviceOrderItem.entries()) {
@@ -159,6 +159,8 @@ async function checkAgainstCatalog(deps: Pick<ServiceOrderingDeps, 'db' | 'catal
     const specRef = item.service.serviceSpecification!;
     const spec = await deps.catalog.get(specRef.id, specRef.version ? Number(specRef.version) : undefined);
     if (!spec) return { field: `${at}.serviceSpecification.id`, message: `unknown service specification ${specRef.id}${specRef.version ? ` version ${specRef.version}` : ''}` };
+    // The order keeps the version it was checked against (the saga decomposes with that one).
+    specRef.version ??= String(spec.version);
     const ch = resolveCharacteristics(spec, item.service.serviceCharacteristic ?? []);
     // A missing value is information the BSS can still give (pending + PATCH); a wrong one is not.
     if ('error' in ch && !ch.missing) return { field: `${at}.serviceCharacteristic`, message: ch.error };
