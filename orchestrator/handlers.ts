@@ -38,8 +38,15 @@ export function orderIntakeHandler(bus: Bus, db: Kysely<Database>, saga: SagaRun
   const { maxDeliver } = bus.topology.consumers.orchestratorOrders;
   return async (message: BusMessage) => {
     if (message.subject === bus.subjects.orders.cancelRequested && isCancelRequested(message.data)) {
-      const accepted = await requestCancellation(db, message.data.orderId, message.data.cancellationId);
-      message.log.info({ orderId: message.data.orderId, cancellationId: message.data.cancellationId, accepted }, 'cancellation requested');
+      const { orderId, cancellationId } = message.data;
+      const accepted = await requestCancellation(db, orderId, cancellationId);
+      message.log.info({ orderId, cancellationId, accepted }, 'cancellation requested');
+      if (!accepted) return;
+      // A held or pending order has no saga running to notice the mark: run it now, it cancels.
+      const order = await db.selectFrom('service_orders').select('state').where('id', '=', orderId).executeTakeFirst();
+      if (order && (order.state === 'held' || order.state === 'pending')) {
+        await saga(orderId, { correlationId: message.correlationId, finalAttempt: message.deliveryCount >= maxDeliver - 1 });
+      }
       return;
     }
     if (message.subject !== bus.subjects.orders.received) return fallback(message);

@@ -243,6 +243,23 @@ describe('saga: modify, held, partial, milestones, information required, PATCH',
     for (const e of events) expect(schemas.errors('tmf641', e.eventType, e)).toEqual([]);
   });
 
+  it('cancelling a pending order cancels it at once (no saga is running to notice the mark)', async () => {
+    const body = orderFor('CUST-1001', 'broadband', { bandwidthMbps: 100 });
+    const { place, ...noPlace } = body.serviceOrderItem[0]!.service;
+    const created = await t.call('POST', ORDERS, { ...body, serviceOrderItem: [{ ...body.serviceOrderItem[0], service: noPlace }] });
+    const id = created.body.id;
+    expect((await t.waitFor(id, ['pending', ...TERMINAL])).state).toBe('pending');
+    const before = await inventorySnapshot(t.database.db);
+    const cancel = await t.call('POST', '/tmf-api/serviceOrdering/v4/cancelServiceOrder', { serviceOrder: { id }, cancellationReason: 'customer changed their mind' });
+    expect(cancel.status).toBe(201);
+    // Well before the 30 s sweep that retries waiting orders would get to it.
+    const done = await t.waitFor(id, TERMINAL, 10_000);
+    expect(done).toMatchObject({ state: 'cancelled', cancellationReason: 'customer changed their mind' });
+    const request = await t.call('GET', `/tmf-api/serviceOrdering/v4/cancelServiceOrder/${cancel.body.id}`);
+    expect(request.body.state).toBe('done');
+    expect(await inventorySnapshot(t.database.db)).toEqual(before);
+  });
+
   it('an order without a site waits pending with an InformationRequiredEvent; PATCH supplies it and the order completes', async () => {
     const body = orderFor('CUST-1001', 'broadband', { bandwidthMbps: 100 });
     const { place, ...noPlace } = body.serviceOrderItem[0]!.service;
