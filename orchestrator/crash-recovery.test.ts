@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closedPort, TEST_NATS_URL } from '../test/support/index.js';
-import { orderFor, startTestJunction, type TestJunction } from './testing.js';
+import { orderFor, startTestJunction, type TestJunction, inventoryMismatches } from './testing.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const ORDERS = '/tmf-api/serviceOrdering/v4/serviceOrder';
@@ -38,16 +38,6 @@ async function startOrchestratorProcess(t: TestJunction, adaptersFile: string): 
   return child;
 }
 
-async function heldMatchesAllocated(t: TestJunction) {
-  const rows = await t.database.db
-    .selectFrom('resources')
-    .leftJoin('reservations', (j) => j.onRef('reservations.resource_id', '=', 'resources.id').on('reservations.status', 'in', ['reserved', 'committed']))
-    .select(['resources.id', 'resources.allocated'])
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('reservations.amount'), eb.val('0')).as('held'))
-    .groupBy(['resources.id', 'resources.allocated'])
-    .execute();
-  return rows.filter((r) => Number(r.allocated) !== Number(r.held));
-}
 
 describe('orchestrator killed mid-saga', () => {
   let t: TestJunction | undefined;
@@ -106,7 +96,7 @@ describe('orchestrator killed mid-saga', () => {
       .groupBy(['order_id', 'order_item_id', 'key'])
       .execute();
     expect(held.filter((h) => Number(h.n) !== 1)).toEqual([]);
-    expect(await heldMatchesAllocated(t)).toEqual([]);
+    expect(await inventoryMismatches(t.database.db)).toEqual([]);
     const completed = done.filter((o) => o.state === 'completed').map((o) => o.id).sort();
     expect([...new Set(held.map((h) => h.order_id))].sort()).toEqual(completed);
     second.kill('SIGTERM');

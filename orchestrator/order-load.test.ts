@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { tmfSchemaCheck } from '../gateway/tmf/schema-check.js';
 import { largeNetwork, simulatorEntries } from './load-fixture.js';
-import { orderFor, startTestJunction, type TestJunction } from './testing.js';
+import { orderFor, startTestJunction, type TestJunction, inventoryMismatches } from './testing.js';
 
 const ORDERS = '/tmf-api/serviceOrdering/v4/serviceOrder';
 const schemas = tmfSchemaCheck();
@@ -14,17 +14,6 @@ function mixedOrder(i: number) {
     : orderFor('CUST-1001', 'broadband', { bandwidthMbps: [100, 300, 1000][i % 3] }, site, `load-${i}`);
 }
 
-/** Per resource: allocated must equal exactly what the active services hold. */
-async function inventoryMatchesServices(t: TestJunction) {
-  const rows = await t.database.db
-    .selectFrom('resources')
-    .leftJoin('reservations', (j) => j.onRef('reservations.resource_id', '=', 'resources.id').on('reservations.status', 'in', ['reserved', 'committed']))
-    .select(['resources.id', 'resources.allocated'])
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('reservations.amount'), eb.val('0')).as('held'))
-    .groupBy(['resources.id', 'resources.allocated'])
-    .execute();
-  return rows.filter((r) => Number(r.allocated) !== Number(r.held));
-}
 
 describe(`${CONCURRENT} concurrent orders end to end`, () => {
   const running: TestJunction[] = [];
@@ -48,7 +37,7 @@ describe(`${CONCURRENT} concurrent orders end to end`, () => {
     for (const o of done.slice(0, 20)) expect(schemas.errors('tmf641', 'ServiceOrder', o)).toEqual([]);
     const services = await t.call('GET', '/tmf-api/serviceInventory/v4/service?limit=1');
     expect(services.headers.get('X-Total-Count')).toBe(String(CONCURRENT));
-    expect(await inventoryMatchesServices(t)).toEqual([]);
+    expect(await inventoryMismatches(t.database.db)).toEqual([]);
   }, 180_000);
 
   it('with 30% injected permanent failures, every failed order leaves inventory as before', async () => {
@@ -76,7 +65,7 @@ describe(`${CONCURRENT} concurrent orders end to end`, () => {
     expect(held).toEqual([]);
     const applied = await t.database.db.selectFrom('order_actions').select(['order_id', 'action_id']).where('order_id', 'in', failedIds).where('status', '=', 'applied').execute();
     expect(applied).toEqual([]);
-    expect(await inventoryMatchesServices(t)).toEqual([]);
+    expect(await inventoryMismatches(t.database.db)).toEqual([]);
     const committed = await t.database.db.selectFrom('reservations').select('order_id').distinct().where('status', '=', 'committed').execute();
     expect(committed.map((r) => r.order_id).sort()).toEqual(completed.map((o) => o.id).sort());
   }, 180_000);

@@ -6,11 +6,13 @@ import { startAssurance, type Assurance } from '../../orchestrator/assurance/ser
 import { seedAssuranceFixture } from '../../orchestrator/assurance/testing.js';
 import { createMetrics } from '../../platform/metrics.js';
 import type { PolicyEngine } from '../../policies/engine/index.js';
-import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase } from '../../test/support/index.js';
+import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase, until } from '../../test/support/index.js';
 import { createAccessControl } from '../access.js';
 import { createGatewayApp } from '../app.js';
 import type { GatewayEnv } from '../context.js';
 import { assuranceRoutes } from './routes.js';
+
+
 
 const NETWORK = 'network-key-0123456789';
 const BSS_ACME = 'bss-acme-key-0123456789';
@@ -38,16 +40,6 @@ const alarm = (id: string, extra: Record<string, unknown> = {}) => ({
 const post = (path: string, body: unknown, key = NETWORK) =>
   app.request(path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const get = (path: string, key: string) => app.request(path, { headers: { authorization: `Bearer ${key}` } });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 beforeAll(async () => {
   [tdb, tbus] = await Promise.all([createTestDatabase(), createTestBus()]);

@@ -11,7 +11,7 @@ import type { ConsumerSpec } from '../../platform/bus/subjects.js';
 import type { ApiKey } from '../../platform/config.js';
 import { createMetrics } from '../../platform/metrics.js';
 import type { PolicyEngine } from '../../policies/engine/index.js';
-import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase } from '../../test/support/index.js';
+import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase, until } from '../../test/support/index.js';
 import { createAccessControl } from '../access.js';
 import { createGatewayApp } from '../app.js';
 import { buildAuthzBundle, createAuthzEngine, policyAuthorizer } from '../auth/policy-authorizer.js';
@@ -28,15 +28,6 @@ const KEYS: ApiKey[] = [
 const [OPERATOR, BSS, AUDITOR, NETWORK] = KEYS.map((k) => k.key) as [string, string, string, string];
 const BASE = '/operations/v1/dead-letters';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 interface DeadLetterBody {
   id: string;

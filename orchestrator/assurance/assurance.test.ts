@@ -7,11 +7,13 @@ import { busEventPublisher, loadAdapters, type AdapterRegistry } from '../../ada
 import type { SimulatorAdapter } from '../../adapters/simulator/index.js';
 import type { Decision } from '../../policies/engine/index.js';
 import type { PolicyEngine } from '../../policies/engine/index.js';
-import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase } from '../../test/support/index.js';
+import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase, until } from '../../test/support/index.js';
 import { loadAssurancePolicyEngine } from './policy.js';
 import type { ServiceProblemEvent } from './service-problem.js';
 import { startAssurance, type Assurance } from './service.js';
 import { seedAssuranceFixture, type FixtureCustomer, type FixtureService } from './testing.js';
+
+
 
 let tdb: TestDatabase;
 let tbus: TestBus;
@@ -23,16 +25,6 @@ const decisions: Decision[] = [];
 const notices: ServiceProblemEvent[] = [];
 const quarantined: Array<{ reason: string; raw: unknown }> = [];
 let clock = new Date('2026-11-23T10:00:00Z').getTime();
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const problems = () => tdb.db.selectFrom('assurance_problems').selectAll().orderBy('raised_at').execute();
 

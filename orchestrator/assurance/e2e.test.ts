@@ -16,6 +16,9 @@ import { applySeed, type Seed } from '../../catalog/seed.js';
 import { BSS_KEY, OPERATOR_KEY, orderFor, OTHER_TENANT_KEY, startTestJunction, type TestJunction } from '../testing.js';
 import type { ServiceProblemEvent } from './service-problem.js';
 import type { SlaCreditEvent } from './sla.js';
+import { until } from '../../test/support/index.js';
+
+
 
 const AUDITOR_KEY = 'auditor-key-0123456789';
 const NETWORK_KEY = 'network-key-0123456789';
@@ -107,16 +110,6 @@ async function webhookReceiver() {
   };
 }
 type Receiver = Awaited<ReturnType<typeof webhookReceiver>>;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let t: TestJunction;
 let sim: SimulatorAdapter;

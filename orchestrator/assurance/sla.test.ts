@@ -6,7 +6,7 @@ import { builtinAdapters } from '../../adapters/builtins.js';
 import { busEventPublisher, loadAdapters, type AdapterRegistry } from '../../adapters/runtime/index.js';
 import type { SimulatorAdapter } from '../../adapters/simulator/index.js';
 import type { Decision, PolicyEngine } from '../../policies/engine/index.js';
-import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase } from '../../test/support/index.js';
+import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase, until } from '../../test/support/index.js';
 import { loadAssurancePolicyEngine } from './policy.js';
 import { startAssurance, type Assurance } from './service.js';
 import type { SlaCreditEvent } from './sla.js';
@@ -25,15 +25,6 @@ const SLOW_PATH = ['link-north-core2', 'link-core2-dc'];
 const FAST_PATH = ['link-north-core1', 'link-core1-dc'];
 const pinned = { from: 'pe-north', to: 'pe-dc', bandwidthMbps: 100, linkIds: SLOW_PATH };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function latencySamples(target: string, minutesAgo: number[], value: number) {
   const publish = busEventPublisher(tbus.bus);

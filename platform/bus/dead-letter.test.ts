@@ -1,7 +1,7 @@
 // The consumer loop's dead letters against the real NATS and Postgres: a handler that keeps
 // failing, an undecodable payload, and a dead-letter stream that is down (nothing may be lost).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase } from '../../test/support/index.js';
+import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase, until } from '../../test/support/index.js';
 import { createMetrics } from '../metrics.js';
 import { ensureConsumer, ensureStream } from './bus.js';
 import { startBatchConsumer } from './batch-consume.js';
@@ -12,15 +12,6 @@ import type { ConsumerSpec } from './subjects.js';
 
 const logger = silentLogger();
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('dead letters from the consumer loop', () => {
   let tb: TestBus;

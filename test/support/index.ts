@@ -4,3 +4,4 @@ export { testConfig } from './config.js';
 export { memoryLogger, silentLogger } from './logger.js';
 export { closedPort, portAnswers, startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { randomSuffix } from './ids.js';
+export { until } from './until.js';
