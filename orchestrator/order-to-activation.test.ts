@@ -73,7 +73,13 @@ describe('order to activation through gateway, orchestrator, Postgres, NATS, pol
     const first = await t.call('POST', ORDERS, body);
     const again = await t.call('POST', ORDERS, body);
     expect(again.status).toBe(200);
+    expect(again.headers.get('Idempotent-Replayed')).toBe('true');
     expect(again.body.id).toBe(first.body.id);
+    // A repeat is answered with the original even if its body would no longer pass the catalog.
+    const changed = orderFor('CUST-1001', 'broadband', { bandwidthMbps: 123 }, 'SITE-A', 'bb-idem');
+    const stale = await t.call('POST', ORDERS, changed);
+    expect(stale.status).toBe(200);
+    expect(stale.body.id).toBe(first.body.id);
     const keyed = orderFor('CUST-1001', 'broadband', { bandwidthMbps: 100 });
     const [k1, k2] = await Promise.all([
       t.call('POST', ORDERS, keyed, { 'Idempotency-Key': 'k-1' }),

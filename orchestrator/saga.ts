@@ -465,14 +465,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
   }
 
   /** Provisions an item's actions in DAG order; an optional action's failure is `skipped` when the catalog allows partial completion. */
-  async function provisionItem(orderId: string, customerId: string, slaTier: string, p: ItemPlan, actions: PlannedAction[], correlationId?: string): Promise<{ failure?: Failure; skipped: Failure[] }> {
-    const stored = await db
-      .selectFrom('order_actions')
-      .select(['action_id', 'status'])
-      .where('order_id', '=', orderId)
-      .where('order_item_id', '=', p.item.id)
-      .execute();
-    const status = new Map(stored.map((s) => [s.action_id, s.status]));
+  async function provisionItem(orderId: string, customerId: string, slaTier: string, p: ItemPlan, actions: PlannedAction[], status: Map<string, string>, correlationId?: string): Promise<{ failure?: Failure; skipped: Failure[] }> {
     const qosClass = p.spec.sla.qosClassByTier[slaTier];
     // The state of every resource the item's actions touch (maintenance, say), read once for the policy.
     const touched = [...new Set(actions.flatMap((a) => a.resources))];
@@ -738,8 +731,18 @@ export function createSaga(deps: SagaDeps): SagaRun {
     try {
       const planned = items.map((p) => ({ p, actions: flow.actions(p, reserved.get(p.item.id)!) }));
       const rows = planned.flatMap(({ actions }) => actions.map((a) => ({ order_id: orderId, order_item_id: a.itemId, action_id: a.actionId, seq: a.seq, status: 'pending', action: JSON.stringify(a.action) })));
-      if (rows.length) await db.insertInto('order_actions').values(rows).onConflict((oc) => oc.columns(['order_id', 'order_item_id', 'action_id']).doNothing()).execute();
-      const provisioned = await Promise.all(planned.map(({ p, actions }) => provisionItem(orderId, customerId, slaTier, p, actions, correlationId)));
+      // Recorded before anything is applied; on a resumed run the rows exist and keep their status
+      // (the no-op update makes them come back too), so one statement also says what is done.
+      const stored = rows.length
+        ? await db
+            .insertInto('order_actions')
+            .values(rows)
+            .onConflict((oc) => oc.columns(['order_id', 'order_item_id', 'action_id']).doUpdateSet((eb) => ({ status: eb.ref('order_actions.status') })))
+            .returning(['order_item_id', 'action_id', 'status'])
+            .execute()
+        : [];
+      const statusOf = (itemId: string) => new Map(stored.filter((r) => r.order_item_id === itemId).map((r) => [r.action_id, r.status]));
+      const provisioned = await Promise.all(planned.map(({ p, actions }) => provisionItem(orderId, customerId, slaTier, p, actions, statusOf(p.item.id), correlationId)));
       failure = provisioned.find((r) => r.failure)?.failure;
       skipped.push(...provisioned.flatMap((r) => r.skipped));
       if (!failure) {
@@ -807,7 +810,9 @@ export function createSaga(deps: SagaDeps): SagaRun {
     await milestone(body, 'resourcesReserved', 'feasibility checked and capacity reserved', correlationId);
 
     const { failure, skipped } = await execute(orderId, customerId, slaTier, flow, items, reserved, body, context);
-    const cancellationId = await cancellationOf(orderId);
+    // A cancellation that landed meanwhile: on the way to completion the final update refuses it
+    // (CancelledFirst below); on the way to failure, look for it now.
+    const cancellationId = failure ? await cancellationOf(orderId) : undefined;
     if (cancellationId) return cancel(orderId, body, cancellationId, correlationId);
     if (failure) {
       log.info({ reason: failure.reason }, 'order failed; compensating');

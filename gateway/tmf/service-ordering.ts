@@ -205,11 +205,15 @@ export function serviceOrderingRoutes(deps: ServiceOrderingDeps) {
         c.header('Idempotent-Replayed', 'true');
         return c.json(existing.body as ServiceOrderBody, 200);
       };
-      const replayed = await replay();
-      if (replayed) return replayed;
-
+      // A repeat (same externalId or Idempotency-Key) is found by the insert's unique indexes below,
+      // so a new order costs no lookup first; a repeat whose body no longer passes the catalog
+      // check still gets its original order back.
       const invalid = await checkAgainstCatalog(deps, tenant, req);
-      if (invalid) return tmfError(c, 400, 'invalidField', `invalid field ${invalid.field}`, `${invalid.field}: ${invalid.message}`);
+      if (invalid) {
+        const replayed = await replay();
+        if (replayed) return replayed;
+        return tmfError(c, 400, 'invalidField', `invalid field ${invalid.field}`, `${invalid.field}: ${invalid.message}`);
+      }
 
       const id = randomUUID();
       const body = newOrderBody(id, req, new Date());
@@ -229,7 +233,7 @@ export function serviceOrderingRoutes(deps: ServiceOrderingDeps) {
         .returning('id')
         .executeTakeFirst();
       if (!inserted) {
-        // Lost a race with the same externalId / key: answer with the winner.
+        // A repeat, or a race with the same externalId / key: answer with the order that is stored.
         const winner = await replay();
         if (winner) return winner;
         return tmfError(c, 409, 'conflict', 'an order with this externalId or Idempotency-Key is being created');
