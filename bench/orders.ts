@@ -4,6 +4,7 @@
 // phase 2 offers a steady 50 orders/s and measures order-to-completed latency from the database
 // (orderDate → completion_date). Also counts the decisions on the decisions stream (every
 // decision must be published for the audit log). Writes bench/results/orders.json.
+// BENCH_ORDERS, BENCH_CLIENTS, BENCH_STEADY_SECONDS, BENCH_POLICY_WORKERS (default 2) tune it.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,7 +135,7 @@ async function startProfiler() {
 
 async function main() {
   const net = largeNetwork({ portsPerSite: 400 });
-  const t = await startTestJunction({ seed: net.seedFile, adapterEntries: simulatorEntries(net.topology), policyWorkers: 2 });
+  const t = await startTestJunction({ seed: net.seedFile, adapterEntries: simulatorEntries(net.topology), policyWorkers: Number(process.env.BENCH_POLICY_WORKERS ?? 2) });
   try {
     await t.call('POST', ORDERS, nextOrder()).then((r) => t.waitForAll([r.body.id])); // warm-up: policy bundle compiled, pools open
     const profiler = process.env.BENCH_CPU_PROFILE ? await startProfiler() : undefined;
