@@ -26,7 +26,7 @@ export interface TestJunction {
 export async function startTestJunction(options: OrderToActivationOptions = {}, env: Record<string, string> = {}): Promise<TestJunction> {
   const database = await createTestDatabase({ migrate: false });
   const namespace = testNamespace();
-  const config = testConfig({
+  const junctionEnv = {
     DATABASE_URL: database.url,
     NATS_URL: TEST_NATS_URL,
     JUNCTION_NAMESPACE: namespace,
@@ -39,8 +39,9 @@ export async function startTestJunction(options: OrderToActivationOptions = {}, 
     JUNCTION_WEBHOOK_ALLOW_PRIVATE: 'true',
     JUNCTION_WEBHOOK_ALLOW_HTTP: 'true',
     ...env,
-  });
-  const junction = await startJunction(config, silentLogger(), {}, { policyWorkers: 1, ...options });
+  };
+  const config = testConfig(junctionEnv);
+  const junction = await startJunction(config, silentLogger(), {}, { policyWorkers: 1, ...options }, { ...process.env, ...junctionEnv });
   const call: TestJunction['call'] = async (method, path, body, headers = {}) => {
     const res = await fetch(`${junction.url}${path}`, {
       method,

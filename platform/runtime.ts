@@ -71,6 +71,8 @@ export async function startJunction(
   local: LocalDefaults = {},
   /** Catalog, seed, policies and adapters for order-to-activation (main.ts fills it from JUNCTION_SEED / JUNCTION_ADAPTERS). */
   orders: OrderToActivationOptions = {},
+  /** Where the access (JWT, bundle keys) and edge (rate and body limits) settings are read from. */
+  env: Record<string, string | undefined> = process.env,
 ): Promise<RunningJunction> {
   const cleanups: Array<() => Promise<void>> = [];
   const unwind = async () => {
@@ -101,7 +103,7 @@ export async function startJunction(
     // lifecycle that swaps bundles on every engine of this process (gateway/auth/wiring.ts).
     const security = await prepareAccess(
       { db: database.db, bus, logger, engines: [o2a.engine], requiredEntrypoints: o2a.engine ? DECISION_ENTRYPOINTS : [] },
-      accessSettingsFromEnv(process.env, config.apiKeys),
+      accessSettingsFromEnv(env, config.apiKeys),
     );
     cleanups.push(() => security.close());
     // Network events → problems, impact notifications, SLA, remediation (orchestrator/assurance).
@@ -146,7 +148,7 @@ export async function startJunction(
       metrics,
       bus,
       routes: [...o2a.routes, ...security.routes, ...assurance.routes, ...audit.routes, ...operations.routes],
-      edge: edgeHardening(edgeSettingsFromEnv(process.env)),
+      edge: edgeHardening(edgeSettingsFromEnv(env)),
       readiness: () =>
         checkReadiness([
           { name: 'postgres', check: () => database.check() },

@@ -98,10 +98,7 @@ describe(`fuzzing the edge (seed ${SEED}, ${COUNT} requests)`, () => {
 
   beforeAll(async () => {
     // Limits off: the fuzzer is one client sending thousands of requests, many with bad credentials.
-    // (The runtime reads these two from the process environment; this file runs in its own worker.)
-    process.env.JUNCTION_RATE_LIMIT = 'off';
-    process.env.JUNCTION_AUTH_FAILURE_LIMIT = 'off';
-    t = await startTestJunction();
+    t = await startTestJunction({}, { JUNCTION_RATE_LIMIT: 'off', JUNCTION_AUTH_FAILURE_LIMIT: 'off' });
     const created = await t.call('POST', ORDERS, orderFor('CUST-1001', 'broadband', { bandwidthMbps: 100 }, 'SITE-A', 'acme-secret-order'));
     expect(created.status).toBe(201);
     acmeOrder = { id: created.body.id, externalId: 'acme-secret-order' };

@@ -59,9 +59,8 @@ export async function startInstancePair(logger: Logger = silentLogger()): Promis
   const keyDir = mkdtempSync(join(tmpdir(), 'junction-pair-'));
   const keyFile = join(keyDir, 'compliance.pub.pem');
   writeFileSync(keyFile, keys.publicKey.export({ type: 'spki', format: 'pem' }));
-  // The runtime reads the trusted compliance keys from the process environment (gateway/auth/wiring.ts).
-  const previousKeys = process.env.JUNCTION_COMPLIANCE_PUBLIC_KEYS;
-  process.env.JUNCTION_COMPLIANCE_PUBLIC_KEYS = keyFile;
+  // The access settings (trusted compliance keys) come from the environment given to startJunction.
+  const env = { ...process.env, JUNCTION_COMPLIANCE_PUBLIC_KEYS: keyFile };
   const config = (roles: string) =>
     testConfig({
       DATABASE_URL: database.url,
@@ -81,12 +80,10 @@ export async function startInstancePair(logger: Logger = silentLogger()): Promis
     await cleaner.nc.close();
     await database.drop();
     rmSync(keyDir, { recursive: true, force: true });
-    if (previousKeys === undefined) delete process.env.JUNCTION_COMPLIANCE_PUBLIC_KEYS;
-    else process.env.JUNCTION_COMPLIANCE_PUBLIC_KEYS = previousKeys;
   };
   try {
-    started.push(await startJunction(config('gateway,orchestrator'), logger.child({ instance: 'A' }), {}, { policyWorkers: 1 }));
-    started.push(await startJunction(config('gateway'), logger.child({ instance: 'B' }), {}, { policyWorkers: 1 }));
+    started.push(await startJunction(config('gateway,orchestrator'), logger.child({ instance: 'A' }), {}, { policyWorkers: 1 }, env));
+    started.push(await startJunction(config('gateway'), logger.child({ instance: 'B' }), {}, { policyWorkers: 1 }, env));
   } catch (err) {
     await stop();
     throw err;
