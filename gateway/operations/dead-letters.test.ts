@@ -11,7 +11,7 @@ import type { ConsumerSpec } from '../../platform/bus/subjects.js';
 import type { ApiKey } from '../../platform/config.js';
 import { createMetrics } from '../../platform/metrics.js';
 import type { PolicyEngine } from '../../policies/engine/index.js';
-import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase, until } from '../../test/support/index.js';
+import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase, until, ROLE_KEYS } from '../../test/support/index.js';
 import { createAccessControl } from '../access.js';
 import { createGatewayApp } from '../app.js';
 import { buildAuthzBundle, createAuthzEngine, policyAuthorizer } from '../auth/policy-authorizer.js';
@@ -19,13 +19,8 @@ import type { GatewayEnv } from '../context.js';
 import { prepareOperations, type Operations } from './index.js';
 
 const logger = silentLogger();
-const KEYS: ApiKey[] = [
-  { key: 'operator-0123456789', principal: 'noc', roles: ['operator'] },
-  { key: 'bss-acme-0123456789', principal: 'crm', roles: ['bss'], tenant: 'acme' },
-  { key: 'auditor-0123456789a', principal: 'aud', roles: ['auditor'] },
-  { key: 'network-0123456789a', principal: 'probe', roles: ['network'] },
-];
-const [OPERATOR, BSS, AUDITOR, NETWORK] = KEYS.map((k) => k.key) as [string, string, string, string];
+const KEYS: ApiKey[] = Object.values(ROLE_KEYS);
+const [OPERATOR, BSS, AUDITOR, NETWORK] = [ROLE_KEYS.operator.key, ROLE_KEYS.bss.key, ROLE_KEYS.auditor.key, ROLE_KEYS.network.key];
 const BASE = '/operations/v1/dead-letters';
 
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiKey } from '../../platform/config.js';
 import { createMetrics } from '../../platform/metrics.js';
 import type { Decision, PolicyEngine } from '../../policies/engine/index.js';
-import { createTestDatabase, silentLogger, type TestDatabase } from '../../test/support/index.js';
+import { createTestDatabase, silentLogger, type TestDatabase, ROLE_KEYS } from '../../test/support/index.js';
 import { createAccessControl } from '../access.js';
 import { createGatewayApp } from '../app.js';
 import { buildAuthzBundle, createAuthzEngine, policyAuthorizer } from '../auth/policy-authorizer.js';
@@ -16,13 +16,8 @@ import { inventoryRoutes } from './inventory.js';
 import { tmfSchemaCheck } from './schema-check.js';
 
 const logger = silentLogger();
-const KEYS: ApiKey[] = [
-  { key: 'operator-0123456789', principal: 'noc', roles: ['operator'] },
-  { key: 'bss-acme-0123456789', principal: 'crm', roles: ['bss'], tenant: 'acme' },
-  { key: 'auditor-0123456789a', principal: 'aud', roles: ['auditor'] },
-  { key: 'network-0123456789a', principal: 'probe', roles: ['network'] },
-];
-const [OPERATOR, BSS, AUDITOR, NETWORK] = KEYS.map((k) => k.key) as [string, string, string, string];
+const KEYS: ApiKey[] = Object.values(ROLE_KEYS);
+const [OPERATOR, BSS, AUDITOR, NETWORK] = [ROLE_KEYS.operator.key, ROLE_KEYS.bss.key, ROLE_KEYS.auditor.key, ROLE_KEYS.network.key];
 const BASE = '/tmf-api/resourceInventory/v4/resource';
 const schemas = tmfSchemaCheck();
 

@@ -5,3 +5,4 @@ export { memoryLogger, silentLogger } from './logger.js';
 export { closedPort, portAnswers, startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { randomSuffix } from './ids.js';
 export { until } from './until.js';
+export { ROLE_KEYS } from './keys.js';
