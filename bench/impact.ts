@@ -16,7 +16,7 @@ import { sql } from 'kysely';
 import { builtinAdapters } from '../adapters/builtins.js';
 import { busEventPublisher, loadAdapters } from '../adapters/runtime/index.js';
 import type { SimulatorAdapter } from '../adapters/simulator/index.js';
-import { loadAssurancePolicyEngine } from '../orchestrator/assurance/policy.js';
+import { loadPolicyEngine } from '../orchestrator/policy-engine.js';
 import type { ServiceProblemEvent } from '../orchestrator/assurance/service-problem.js';
 import { startAssurance } from '../orchestrator/assurance/service.js';
 import { seedAssuranceFixture, type FixtureCustomer, type FixtureService } from '../orchestrator/assurance/testing.js';
@@ -64,7 +64,7 @@ async function until(what: string, probe: () => boolean | Promise<boolean>, time
 async function main(): Promise<void> {
   const [tdb, tbus] = await Promise.all([createTestDatabase(), createTestBus()]);
   const logger = silentLogger();
-  const engine = await loadAssurancePolicyEngine(tbus.bus, logger, { workers: 1 });
+  const engine = await loadPolicyEngine(tbus.bus, logger, { workers: 1 });
   const registry = await loadAdapters([{ name: 'sim', builtin: 'simulator', settings: {} }], { logger, events: busEventPublisher(tbus.bus), baseDir: root, builtins: builtinAdapters });
   const sim = registry.get('sim')!.inner as SimulatorAdapter;
   let assurance: Awaited<ReturnType<typeof startAssurance>> | undefined;

@@ -1,7 +1,7 @@
 // HTTP ingestion and reads against the real bus and database, with assurance consuming.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
-import { loadAssurancePolicyEngine } from '../../orchestrator/assurance/policy.js';
+import { loadPolicyEngine } from '../../orchestrator/policy-engine.js';
 import { startAssurance, type Assurance } from '../../orchestrator/assurance/service.js';
 import { seedAssuranceFixture } from '../../orchestrator/assurance/testing.js';
 import { createMetrics } from '../../platform/metrics.js';
@@ -43,7 +43,7 @@ const get = (path: string, key: string) => app.request(path, { headers: { author
 
 beforeAll(async () => {
   [tdb, tbus] = await Promise.all([createTestDatabase(), createTestBus()]);
-  engine = await loadAssurancePolicyEngine(tbus.bus, silentLogger(), { workers: 0 });
+  engine = await loadPolicyEngine(tbus.bus, silentLogger(), { workers: 0 });
   await seedAssuranceFixture(
     tdb.db,
     [{ tenant: 'acme', id: 'C-1', type: 'consumer', slaTier: 'standard' }],

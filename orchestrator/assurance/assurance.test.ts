@@ -8,7 +8,7 @@ import type { SimulatorAdapter } from '../../adapters/simulator/index.js';
 import type { Decision } from '../../policies/engine/index.js';
 import type { PolicyEngine } from '../../policies/engine/index.js';
 import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase, until } from '../../test/support/index.js';
-import { loadAssurancePolicyEngine } from './policy.js';
+import { loadPolicyEngine } from '../policy-engine.js';
 import type { ServiceProblemEvent } from './service-problem.js';
 import { startAssurance, type Assurance } from './service.js';
 import { seedAssuranceFixture, type FixtureCustomer, type FixtureService } from './testing.js';
@@ -46,7 +46,7 @@ const services: FixtureService[] = [
 beforeAll(async () => {
   [tdb, tbus] = await Promise.all([createTestDatabase(), createTestBus()]);
   const bus = tbus.bus;
-  engine = await loadAssurancePolicyEngine(bus, silentLogger(), { workers: 0 });
+  engine = await loadPolicyEngine(bus, silentLogger(), { workers: 0 });
   const decide: PolicyEngine['decide'] = async (path, input, ctx) => {
     const d = await engine.decide(path, input, ctx);
     decisions.push(d);

@@ -23,7 +23,7 @@ import { assuranceSubjects, assuranceTopology, type AssuranceSubjects } from './
 export interface AssuranceDeps {
   db: Kysely<Database>;
   bus: Bus;
-  /** The policy engine's decide (see policy.ts: loadAssurancePolicyEngine). */
+  /** The policy engine's decide (orchestrator/policy-engine.ts). */
   decide: Decide;
   logger: Logger;
   damping?: DampingConfig;

@@ -7,7 +7,7 @@ import { busEventPublisher, loadAdapters, type AdapterRegistry } from '../../ada
 import type { SimulatorAdapter } from '../../adapters/simulator/index.js';
 import type { Decision, PolicyEngine } from '../../policies/engine/index.js';
 import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase, until } from '../../test/support/index.js';
-import { loadAssurancePolicyEngine } from './policy.js';
+import { loadPolicyEngine } from '../policy-engine.js';
 import { startAssurance, type Assurance } from './service.js';
 import type { SlaCreditEvent } from './sla.js';
 import { seedAssuranceFixture } from './testing.js';
@@ -44,7 +44,7 @@ const breachOf = (serviceId: string) => tdb.db.selectFrom('assurance_breaches').
 
 beforeAll(async () => {
   [tdb, tbus] = await Promise.all([createTestDatabase(), createTestBus()]);
-  engine = await loadAssurancePolicyEngine(tbus.bus, silentLogger(), { workers: 0 });
+  engine = await loadPolicyEngine(tbus.bus, silentLogger(), { workers: 0 });
   registry = await loadAdapters([{ name: 'sim', builtin: 'simulator', settings: {} }], { logger: silentLogger(), events: busEventPublisher(tbus.bus), baseDir: process.cwd(), builtins: builtinAdapters });
   sim = registry.get('sim')!.inner as SimulatorAdapter;
   await configure('svc-gold');

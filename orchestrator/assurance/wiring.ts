@@ -17,7 +17,7 @@ import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { PolicyEngine } from '../../policies/engine/index.js';
 import { createAssuranceMetrics } from './metrics.js';
-import { loadAssurancePolicyEngine } from './policy.js';
+import { loadPolicyEngine } from '../policy-engine.js';
 import { createReconciler, type DriftReport } from './reconciliation.js';
 import type { RemediationAdapters } from './remediation.js';
 import { startAssurance, type Assurance } from './service.js';
@@ -63,7 +63,7 @@ export async function prepareAssurance(deps: AssuranceWiringDeps): Promise<Assur
   try {
     let engine = deps.engine;
     if (!engine) {
-      const own = await loadAssurancePolicyEngine(deps.bus, deps.logger, { policyDir: deps.policyDir, workers: deps.policyWorkers });
+      const own = await loadPolicyEngine(deps.bus, deps.logger, { policyDir: deps.policyDir, workers: deps.policyWorkers });
       cleanups.push(() => own.close());
       engine = own;
     }
