@@ -139,26 +139,28 @@ function retryHeaders(row: DeadLetterRow) {
   return h;
 }
 
-export async function retryDeadLetter(
+/**
+ * Moves a pending dead letter to `target` under its row lock (so concurrent calls act once),
+ * running `act` first; repeating a done transition changes nothing, and the other final state
+ * is a conflict.
+ */
+async function transition(
   db: Kysely<Database>,
-  bus: Pick<Bus, 'js'>,
   id: string,
-  by: string,
-  note?: string,
+  target: 'retried' | 'discarded',
+  resolution: { by: string; note?: string },
+  act: (row: DeadLetterRow) => Promise<{ retry_message_id?: string }> = async () => ({}),
 ): Promise<Transition> {
   if (id.includes('\0')) return { outcome: 'not_found' }; // no id holds NUL (Postgres text cannot)
   return db.transaction().execute(async (trx): Promise<Transition> => {
     const row = await trx.selectFrom('dead_letters').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!row) return { outcome: 'not_found' };
-    if (row.status === 'retried') return { outcome: 'done', row, changed: false };
+    if (row.status === target) return { outcome: 'done', row, changed: false };
     if (row.status !== 'pending') return { outcome: 'conflict', row };
-    const encoding = row.payload_encoding === 'base64' ? 'base64' : 'json';
-    const bytes = payloadBytes(encoding === 'json' ? { encoding, data: row.payload } : { encoding, data: String(row.payload) });
-    const messageId = retryMessageId(row.id);
-    await bus.js.publish(row.subject, bytes, { msgID: messageId, headers: retryHeaders(row) });
+    const extra = await act(row);
     const updated = await trx
       .updateTable('dead_letters')
-      .set({ status: 'retried', retry_message_id: messageId, resolved_at: new Date(), resolved_by: by, note: note ?? null })
+      .set({ status: target, ...extra, resolved_at: new Date(), resolved_by: resolution.by, note: resolution.note ?? null })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -166,19 +168,17 @@ export async function retryDeadLetter(
   });
 }
 
-export async function discardDeadLetter(db: Kysely<Database>, id: string, by: string, note?: string): Promise<Transition> {
-  if (id.includes('\0')) return { outcome: 'not_found' }; // no id holds NUL (Postgres text cannot)
-  return db.transaction().execute(async (trx): Promise<Transition> => {
-    const row = await trx.selectFrom('dead_letters').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!row) return { outcome: 'not_found' };
-    if (row.status === 'discarded') return { outcome: 'done', row, changed: false };
-    if (row.status !== 'pending') return { outcome: 'conflict', row };
-    const updated = await trx
-      .updateTable('dead_letters')
-      .set({ status: 'discarded', resolved_at: new Date(), resolved_by: by, note: note ?? null })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return { outcome: 'done', row: updated, changed: true };
+/** Republishes the original message (once: its message id is derived from the dead letter's) and marks it retried. */
+export function retryDeadLetter(db: Kysely<Database>, bus: Pick<Bus, 'js'>, id: string, by: string, note?: string): Promise<Transition> {
+  return transition(db, id, 'retried', { by, note }, async (row) => {
+    const encoding = row.payload_encoding === 'base64' ? 'base64' : 'json';
+    const bytes = payloadBytes(encoding === 'json' ? { encoding, data: row.payload } : { encoding, data: String(row.payload) });
+    const messageId = retryMessageId(row.id);
+    await bus.js.publish(row.subject, bytes, { msgID: messageId, headers: retryHeaders(row) });
+    return { retry_message_id: messageId };
   });
+}
+
+export function discardDeadLetter(db: Kysely<Database>, id: string, by: string, note?: string): Promise<Transition> {
+  return transition(db, id, 'discarded', { by, note });
 }
