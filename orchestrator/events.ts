@@ -5,6 +5,7 @@
  * after a crash is dropped by the stream's duplicate window.
  */
 import type { Bus } from '../platform/bus/bus.js';
+import { groupPublisher } from '../platform/bus/group-publish.js';
 import type { ServiceOrderBody } from './order-model.js';
 
 /** Billing triggers ride the notifications stream (`<ns>.notifications.>`) beside the BSS events. */
@@ -64,9 +65,11 @@ export interface OrderEvents {
 
 export function busOrderEvents(bus: Pick<Bus, 'publish' | 'subjects' | 'namespace'>, now: () => Date = () => new Date()): OrderEvents {
   const billing = billingSubjects(bus.namespace);
+  // Many orders raise events at once under load (several per order): grouped, they share messages.
+  const outbound = groupPublisher(bus, bus.subjects.notifications.outbound);
   const tmf = async (order: ServiceOrderBody, eventType: string, eventId: string, correlationId?: string, extra: Partial<TmfEvent> = {}) => {
     const event: TmfEvent = { eventId, eventTime: now().toISOString(), eventType, correlationId, ...extra, event: { serviceOrder: order } };
-    await bus.publish(bus.subjects.notifications.outbound, { eventType, event, orderId: order.id }, { messageId: eventId, correlationId });
+    await outbound.publish({ eventType, event, orderId: order.id }, { messageId: eventId, correlationId });
   };
   return {
     async created(order, correlationId) {

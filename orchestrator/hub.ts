@@ -15,6 +15,7 @@ import type { Bus } from '../platform/bus/bus.js';
 import { ensureConsumer } from '../platform/bus/bus.js';
 import type { RunningConsumer } from '../platform/bus/consume.js';
 import { startBatchConsumer } from '../platform/bus/batch-consume.js';
+import { ungroup } from '../platform/bus/group-publish.js';
 import type { ConsumerSpec } from '../platform/bus/subjects.js';
 import type { Database } from '../platform/db/schema.js';
 import type { Logger } from '../platform/logger.js';
@@ -197,7 +198,7 @@ export async function startHub(deps: { db: Kysely<Database>; bus: Bus; logger: L
     async (messages) => {
       // Order events name their order; assurance's (service problems, SLA credits) name their tenant.
       const payloads = messages
-        .map((m) => m.data as OutboundPayload)
+        .flatMap((m) => ungroup(m.data) as OutboundPayload[])
         .filter((p) => typeof p?.event?.eventId === 'string' && (typeof p.orderId === 'string' || typeof p.tenant === 'string'));
       if (payloads.length) await fanOut(deps.db, payloads, tenantsOf);
     },

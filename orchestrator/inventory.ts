@@ -21,7 +21,15 @@ export interface Reserved {
   amount: number;
 }
 
-export type ReservationOutcome = { ok: true; reservations: Record<string, Reserved> } | { ok: false; reason: string };
+export type ReservationOutcome =
+  | {
+      ok: true;
+      reservations: Record<string, Reserved>;
+      /** State of each reserved resource as of the reservation (the provisioning policy checks maintenance). */
+      resourceStates?: Record<string, string>;
+    }
+  /** cancellationId: nothing was reserved because the order was cancelled first. */
+  | { ok: false; reason: string; cancellationId?: string };
 
 export interface ReserveRequest {
   orderId: string;
@@ -39,20 +47,7 @@ class Infeasible extends Error {}
 const DEADLOCK = '40P01';
 const isDeadlock = (err: unknown) => typeof err === 'object' && err !== null && (err as { code?: string }).code === DEADLOCK;
 
-/** Reservations already held for an item (a redelivered saga finds its earlier ones). */
-async function heldFor(db: Kysely<Database> | Transaction<Database>, orderId: string, itemId: string) {
-  return db
-    .selectFrom('reservations')
-    .innerJoin('resources', 'resources.id', 'reservations.resource_id')
-    .select(['reservations.key', 'reservations.resource_id', 'reservations.amount', 'resources.attributes'])
-    .where('reservations.order_id', '=', orderId)
-    .where('reservations.order_item_id', '=', itemId)
-    .where('reservations.status', 'in', ['reserved', 'committed'])
-    .orderBy('reservations.resource_id')
-    .execute();
-}
-
-function group(rows: Awaited<ReturnType<typeof heldFor>>): Record<string, Reserved> {
+function group(rows: ReadonlyArray<{ key: string; resource_id: string; amount: number | string | bigint; attributes: unknown }>): Record<string, Reserved> {
   const out: Record<string, Reserved> = {};
   for (const r of rows) {
     const g = (out[r.key] ??= {
@@ -67,94 +62,42 @@ function group(rows: Awaited<ReturnType<typeof heldFor>>): Record<string, Reserv
   return out;
 }
 
-/**
- * Takes `amount` of one resource and records the reservation, in one statement: hot rows (a
- * site's uplink, its IP pool) stay locked for as few round trips as possible, which is what bounds
- * throughput. The resource is a given one (waiting for its lock), or the first that fits among
- * those of a type at a site that no other order holds locked right now (SKIP LOCKED). Nothing when
- * it has no room (re-checked on the locked row).
- */
-async function takeCapacity(
-  trx: Transaction<Database>,
-  target: { resourceId: string } | { firstFit: { type: string; site: string } },
-  amount: number,
-  r: { orderId: string; itemId: string; key: string; expiresAt: Date },
-): Promise<{ resource_id: string; attributes: unknown } | undefined> {
-  const pick =
-    'resourceId' in target
-      ? sql`select ${target.resourceId}::text as id`
-      : sql`select id from resources
-            where type = ${target.firstFit.type} and (site = ${target.firstFit.site} or site is null) and state = 'available'
-              and capacity - allocated >= ${amount}
-            order by id limit 1 for update skip locked`;
-  const row = await sql<{ resource_id: string; attributes: unknown }>`
-    with pick as (${pick}),
-    took as (
-      update resources res set allocated = res.allocated + ${amount}, updated_at = now()
-      from pick where res.id = pick.id and res.state = 'available' and res.capacity - res.allocated >= ${amount}
-      returning res.id, res.attributes)
-    insert into reservations (id, resource_id, order_id, order_item_id, key, amount, status, expires_at)
-    select ${randomUUID()}, took.id, ${r.orderId}, ${r.itemId}, ${r.key}, ${amount}, 'reserved', ${r.expiresAt}
-    from took
-    returning resource_id, (select attributes from took) as attributes`.execute(trx);
-  return row.rows[0];
+/** junction_reserve_item raises this SQLSTATE (with the reason) when an item does not fit. */
+const INFEASIBLE = 'JR001';
+const isInfeasible = (err: unknown): err is Error => typeof err === 'object' && err !== null && (err as { code?: string }).code === INFEASIBLE;
+
+interface ReservedRow {
+  key: string;
+  resource_id: string;
+  amount: number | string;
+  attributes: unknown;
+  state: string;
 }
 
-/** Takes the capacity an item needs, all or nothing. Idempotent per (order, item). */
+/**
+ * Takes the capacity an item needs, all or nothing, in one server-side call
+ * (junction_reserve_item, migration 0012, has the rules). Idempotent per (order, item): a resumed
+ * saga gets the reservations its earlier run made. An order cancelled meanwhile reserves nothing
+ * and comes back as `cancelled`.
+ */
 export async function reserveItem(db: Kysely<Database>, req: ReserveRequest): Promise<ReservationOutcome> {
+  const specs: Array<{ key: string; resourceType: string; scope: string; amount: number }> = [];
+  for (const spec of req.specs) {
+    const amount = Number(resolveTemplate(spec.amount, req.context));
+    if (!Number.isInteger(amount) || amount <= 0) return { ok: false, reason: `reservation ${spec.key}: amount ${amount} is not a positive integer` };
+    specs.push({ key: spec.key, resourceType: spec.resourceType, scope: spec.scope, amount });
+  }
+  const expiresAt = new Date((req.now ?? new Date()).getTime() + req.ttlMs);
   for (let attempt = 0; ; attempt++) {
     try {
-      return await db.transaction().execute(async (trx) => {
-        // Two runs of one order's saga (a redelivery racing a slow first run) must not both reserve:
-        // they queue on the order's row, and the second finds the first's reservations.
-        await trx.selectFrom('service_orders').select('id').where('id', '=', req.orderId).forUpdate().execute();
-        const existing = await heldFor(trx, req.orderId, req.itemId);
-        if (existing.length > 0) return { ok: true as const, reservations: group(existing) };
-        const expiresAt = new Date((req.now ?? new Date()).getTime() + req.ttlMs);
-        const result: Record<string, Reserved> = {};
-        for (const spec of req.specs) {
-          const amount = Number(resolveTemplate(spec.amount, req.context));
-          if (!Number.isInteger(amount) || amount <= 0) throw new Infeasible(`reservation ${spec.key}: amount ${amount} is not a positive integer`);
-          const take = (resourceId: string) => takeCapacity(trx, { resourceId }, amount, { ...req, key: spec.key, expiresAt });
-          const taken: Array<{ resource_id: string; attributes: unknown }> = [];
-          if (spec.scope === 'one') {
-            // First fit without queueing: skip rows other orders hold locked right now. Only when
-            // every fitting row is locked, wait for them in turn (they may give capacity back).
-            const got = await takeCapacity(trx, { firstFit: { type: spec.resourceType, site: req.site } }, amount, { ...req, key: spec.key, expiresAt });
-            if (got) taken.push(got);
-          }
-          if (taken.length === 0) {
-            const candidates = await trx
-              .selectFrom('resources')
-              .select(['id'])
-              .where('type', '=', spec.resourceType)
-              .where((eb) => eb.or([eb('site', '=', req.site), eb('site', 'is', null)]))
-              .where('state', '=', 'available')
-              // For `one`, only rows that fit as of now; `all` needs every row and reports the one that lacks.
-              .$if(spec.scope === 'one', (qb) => qb.where(sql<number>`capacity - allocated`, '>=', amount))
-              .orderBy('id')
-              .execute();
-            if (candidates.length === 0 && spec.scope !== 'one') throw new Infeasible(`no ${spec.resourceType} in service at ${req.site}`);
-            for (const c of candidates) {
-              const got = await take(c.id);
-              if (got) taken.push(got);
-              else if (spec.scope === 'all') throw new Infeasible(`${c.id} lacks ${amount} free ${spec.resourceType} units at ${req.site}`);
-              if (got && spec.scope === 'one') break;
-            }
-          }
-          if (taken.length === 0) throw new Infeasible(`insufficient capacity: no ${spec.resourceType} at ${req.site} has ${amount} units free`);
-          result[spec.key] = {
-            key: spec.key,
-            resourceId: taken[0]!.resource_id,
-            resourceIds: taken.map((t) => t.resource_id),
-            attributes: (taken[0]!.attributes ?? {}) as Record<string, unknown>,
-            amount,
-          };
-        }
-        return { ok: true as const, reservations: result };
-      });
+      const { rows } = await sql<{ r: { cancellationId?: string; reservations?: ReservedRow[] } }>`
+        select junction_reserve_item(${req.orderId}, ${req.itemId}, ${req.site}, ${JSON.stringify(specs)}::jsonb, ${expiresAt}) as r`.execute(db);
+      const r = rows[0]!.r;
+      if (r.cancellationId) return { ok: false, reason: 'the order was cancelled', cancellationId: r.cancellationId };
+      const reserved = r.reservations ?? [];
+      return { ok: true, reservations: group(reserved), resourceStates: Object.fromEntries(reserved.map((x) => [x.resource_id, x.state])) };
     } catch (err) {
-      if (err instanceof Infeasible) return { ok: false, reason: err.message };
+      if (isInfeasible(err)) return { ok: false, reason: err.message };
       if (isDeadlock(err) && attempt < 5) continue;
       throw err;
     }
@@ -186,17 +129,6 @@ export async function releaseReservations(
     return released.length;
   };
   return 'isTransaction' in db && db.isTransaction ? work(db as Transaction<Database>) : db.transaction().execute(work);
-}
-
-/** Binds an item's reservations to its now-active service: they stop expiring and become its supporting resources. */
-export async function commitReservations(trx: Transaction<Database>, orderId: string, itemId: string, serviceId: string): Promise<void> {
-  await trx
-    .updateTable('reservations')
-    .set({ status: 'committed', service_id: serviceId, expires_at: null })
-    .where('order_id', '=', orderId)
-    .where('order_item_id', '=', itemId)
-    .where('status', '=', 'reserved')
-    .execute();
 }
 
 /** Releases reservations whose order died before using them; returns the order ids affected. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmfSchemaCheck } from '../gateway/tmf/schema-check.js';
+import { ungroup } from '../platform/bus/group-publish.js';
 import { orderFor, startTestJunction, type TestJunction } from './testing.js';
 
 const ORDERS = '/tmf-api/serviceOrdering/v4/serviceOrder';
@@ -45,7 +46,7 @@ describe('jeopardy', () => {
     const info = await bus.jsm.streams.info(bus.topology.streams.notifications.name);
     for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
       const m = await bus.jsm.streams.getMessage(bus.topology.streams.notifications.name, { seq });
-      all.push((m!.json() as { eventType?: string }).eventType ?? 'billing');
+      for (const e of ungroup(m!.json())) all.push((e as { eventType?: string }).eventType ?? 'billing');
     }
     expect(event).toBeDefined();
     expect(all.filter((e) => e === 'ServiceOrderJeopardyEvent')).toHaveLength(1);

@@ -5,7 +5,7 @@
  * message (after a crash) resumes where the last run stopped; adapter calls carry idempotency keys
  * derived from order, item and action, so nothing is configured twice.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AdapterResult } from '../adapters/contract.js';
 import type { AdapterRegistry } from '../adapters/runtime/registry.js';
 import type { CatalogReader } from '../catalog/store.js';
@@ -16,7 +16,7 @@ import type { Database } from '../platform/db/schema.js';
 import type { Logger } from '../platform/logger.js';
 import type { PolicyEngine } from '../policies/engine/index.js';
 import { settleCancellation, type CancelServiceOrderBody } from './cancellation.js';
-import { applyModifyReservations, commitReservations, releaseReservations, reserveItem, reserveModify, serviceReservations, type ReservationOutcome, type Reserved } from './inventory.js';
+import { applyModifyReservations, releaseReservations, reserveItem, reserveModify, serviceReservations, type ReservationOutcome, type Reserved } from './inventory.js';
 import {
   customerOf,
   serviceHref,
@@ -54,8 +54,13 @@ export interface SagaDeps {
 
 class CancelledFirst extends Error {}
 
+type CustomerRow = Selectable<Database['customers']>;
+
 /** How often a running provisioning asks whether its order was cancelled meanwhile. */
 const CANCELLATION_POLL_MS = 250;
+
+/** An adapter call that took at least this long has its success recorded at once (not with the item's others). */
+const PROGRESS_RECORD_MS = 100;
 
 /** The service a modify changes was terminated (a delete won) before the modify could complete. */
 class ServiceGone extends Error {}
@@ -87,6 +92,12 @@ interface ItemPlan {
 /** `optional`: an optional action's failure, which a catalog allowing partial completion tolerates. */
 type Failure = { code: string; reason: string; itemId?: string; optional?: boolean; actionId?: string };
 
+/** What reserveAll took: each item's reservations by catalog key, and the state of every resource reserved (when known). */
+interface ReservedItems {
+  byItem: Map<string, Record<string, Reserved>>;
+  resourceStates: Map<string, string>;
+}
+
 /** Data the order lacks; it waits `pending` until the BSS supplies it (PATCH). */
 type Missing = { fieldPath: string; reason: string; itemId: string };
 
@@ -94,10 +105,15 @@ type ActionOperation = PlannedAction['action']['operation'];
 
 /** How an item kind (add / modify) takes capacity, decomposes and lands in the inventory. */
 interface ItemFlow {
+  kind: 'add' | 'modify';
   reserve(p: ItemPlan): Promise<ReservationOutcome>;
   actions(p: ItemPlan, reservations: Record<string, Reserved>): PlannedAction[];
-  /** In the completion transaction; returns capacity units given back. */
-  commit(trx: Transaction<Database>, p: ItemPlan, customerId: string, at: Date): Promise<number>;
+  /**
+   * Lands the items in the inventory and stores the order (already `completed` / `partial` in
+   * `body`) atomically, unless a cancellation was marked on the order first. Returns whether it
+   * landed and the capacity units given back.
+   */
+  complete(body: ServiceOrderBody, plans: ItemPlan[], customerId: string, at: Date): Promise<{ done: boolean; freed: number }>;
   /** After the commit: tell billing. */
   bill(p: ItemPlan, customerId: string, at: Date, correlationId?: string): Promise<void>;
 }
@@ -115,6 +131,18 @@ export function createSaga(deps: SagaDeps): SagaRun {
 
   async function load(orderId: string) {
     const row = await db.selectFrom('service_orders').selectAll().where('id', '=', orderId).executeTakeFirst();
+    return row ? { ...row, body: row.body as ServiceOrderBody } : undefined;
+  }
+
+  /** The order with its customer (as stored now), in one read: what a saga run starts from. */
+  async function loadWithCustomer(orderId: string) {
+    const row = await db
+      .selectFrom('service_orders as o')
+      .leftJoin('customers as c', (j) => j.onRef('c.tenant', '=', 'o.tenant').onRef('c.id', '=', 'o.customer_id'))
+      .selectAll('o')
+      .select(sql<CustomerRow | null>`to_jsonb(c)`.as('customer'))
+      .where('o.id', '=', orderId)
+      .executeTakeFirst();
     return row ? { ...row, body: row.body as ServiceOrderBody } : undefined;
   }
 
@@ -393,11 +421,15 @@ export function createSaga(deps: SagaDeps): SagaRun {
   }
 
   /** The entitlement decision per item; the customer's SLA tier comes along for provisioning. */
-  async function entitlement(tenant: string, body: ServiceOrderBody, plans: ItemPlan[], correlationId?: string): Promise<{ failures: Failure[]; slaTier: string }> {
+  async function entitlement(tenant: string, body: ServiceOrderBody, plans: ItemPlan[], loaded: CustomerRow | null, correlationId?: string): Promise<{ failures: Failure[]; slaTier: string }> {
     const customerId = customerOf(body);
-    const customer = customerId
-      ? await db.selectFrom('customers').selectAll().where('tenant', '=', tenant).where('id', '=', customerId).executeTakeFirst()
-      : undefined;
+    // The customer read with the order, unless a PATCH pointed the order at another one since.
+    const customer =
+      loaded && loaded.id === customerId
+        ? loaded
+        : customerId
+          ? await db.selectFrom('customers').selectAll().where('tenant', '=', tenant).where('id', '=', customerId).executeTakeFirst()
+          : undefined;
     if (!customer) return { failures: [{ code: 'entitlement', reason: `customer ${customerId ?? '(none)'} is not known` }], slaTier: 'standard' };
     const failures: Failure[] = [];
     await Promise.all(
@@ -465,11 +497,28 @@ export function createSaga(deps: SagaDeps): SagaRun {
   }
 
   /** Provisions an item's actions in DAG order; an optional action's failure is `skipped` when the catalog allows partial completion. */
-  async function provisionItem(orderId: string, customerId: string, slaTier: string, p: ItemPlan, actions: PlannedAction[], status: Map<string, string>, correlationId?: string): Promise<{ failure?: Failure; skipped: Failure[] }> {
+  async function provisionItem(
+    orderId: string,
+    customerId: string,
+    slaTier: string,
+    p: ItemPlan,
+    actions: PlannedAction[],
+    status: Map<string, string>,
+    knownStates: Map<string, string>,
+    correlationId?: string,
+  ): Promise<{ failure?: Failure; skipped: Failure[] }> {
     const qosClass = p.spec.sla.qosClassByTier[slaTier];
-    // The state of every resource the item's actions touch (maintenance, say), read once for the policy.
+    // The state of every resource the item's actions touch (maintenance, say), for the policy: as
+    // the reservation read it on the locked rows, else read once now.
     const touched = [...new Set(actions.flatMap((a) => a.resources))];
-    const resourceRows = touched.length ? await db.selectFrom('resources').select(['id', 'state']).where('id', 'in', touched).execute() : [];
+    const resourceRows = touched.every((id) => knownStates.has(id))
+      ? touched.map((id) => ({ id, state: knownStates.get(id)! }))
+      : await db.selectFrom('resources').select(['id', 'state']).where('id', 'in', touched).execute();
+    // Fast successes are recorded together once the item's provisioning ends (one statement, not
+    // one per action); a slow one (a real network) at once, so operators watch progress as it
+    // happens. Should the process die before a success is recorded, the resumed run applies it
+    // again with the same idempotency key and the adapter answers from its idempotency record.
+    const applied: Array<{ a: PlannedAction; result: AdapterResult }> = [];
     const cancelled = cancellationPoll(orderId);
     const contracted = Number(p.characteristics.bandwidthMbps ?? 0);
     const outcome = new Map<string, Promise<Failure | 'ok'>>();
@@ -495,10 +544,15 @@ export function createSaga(deps: SagaDeps): SagaRun {
         for (const r of verdict?.reasons ?? []) deps.metrics?.policyDenials.inc({ policy: 'junction/provisioning', rule: ruleOf(r) });
         return { code: 'provisioning-denied', reason: `${a.actionId}: ${(verdict?.reasons ?? ['no decision']).join('; ')}`, itemId: a.itemId };
       }
+      const calledAt = Date.now();
       const result = await deps.adapters.apply(a.action, {
         idempotencyKey: `${orderId}/${a.itemId}/${a.actionId}`,
-        deadline: Date.now() + adapterTimeoutMs,
+        deadline: calledAt + adapterTimeoutMs,
       });
+      if (result.status === 'success' && Date.now() - calledAt < PROGRESS_RECORD_MS) {
+        applied.push({ a, result });
+        return 'ok';
+      }
       return record(orderId, a, result);
     };
     const run = async (a: PlannedAction): Promise<Failure | 'ok'> => {
@@ -506,9 +560,13 @@ export function createSaga(deps: SagaDeps): SagaRun {
       return r !== 'ok' && optional.has(a.actionId) ? { ...r, optional: true, actionId: a.actionId } : r;
     };
     for (const a of actions) outcome.set(a.actionId, run(a));
-    const results = await Promise.all(outcome.values());
-    const failure = results.find((r): r is Failure => r !== 'ok' && !r.optional);
-    const skipped = results.filter((r): r is Failure => r !== 'ok' && r.optional === true);
+    const results = await Promise.allSettled(outcome.values());
+    await markApplied(orderId, applied);
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
+    const settled = results.map((r) => (r as PromiseFulfilledResult<Failure | 'ok'>).value);
+    const failure = settled.find((r): r is Failure => r !== 'ok' && !r.optional);
+    const skipped = settled.filter((r): r is Failure => r !== 'ok' && r.optional === true);
     return failure ? { failure, skipped } : { skipped };
   }
 
@@ -532,6 +590,16 @@ export function createSaga(deps: SagaDeps): SagaRun {
       .where('order_item_id', '=', a.itemId)
       .where('action_id', '=', a.actionId)
       .execute();
+  }
+
+  /** Marks actions applied with the adapters' answers, in one statement. */
+  async function markApplied(orderId: string, applied: Array<{ a: PlannedAction; result: AdapterResult }>) {
+    if (applied.length === 0) return;
+    const rows = applied.map(({ a, result }) => ({ item: a.itemId, action: a.actionId, result }));
+    await sql`
+      update order_actions o set status = 'applied', result = r.result, updated_at = ${now()}
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(item text, action text, result jsonb)
+      where o.order_id = ${orderId} and o.order_item_id = r.item and o.action_id = r.action`.execute(db);
   }
 
   async function record(orderId: string, a: PlannedAction, result: AdapterResult): Promise<Failure | 'ok'> {
@@ -576,28 +644,39 @@ export function createSaga(deps: SagaDeps): SagaRun {
   /** The add flow: new capacity, `create` actions, a new active service, billing.start. */
   function addFlow(tenant: string, orderId: string): ItemFlow {
     return {
+      kind: 'add',
       reserve: (p) => reserveItem(db, { orderId, itemId: p.item.id, site: p.site, specs: p.spec.reservations, context: { characteristic: p.characteristics }, ttlMs: ttl }),
       actions: (p, reservations) => decompose(p, reservations, orderId),
-      async commit(trx, p, customerId, at) {
-        await trx
-          .insertInto('services')
-          .values({
-            id: p.serviceId,
-            tenant,
-            customer_id: customerId,
-            order_id: orderId,
-            order_item_id: p.item.id,
-            specification: p.spec.name,
-            specification_version: p.spec.version,
-            site: p.site,
-            state: 'active',
-            characteristics: JSON.stringify(p.characteristics),
-            start_date: at,
-          })
-          .onConflict((oc) => oc.column('id').doNothing())
-          .execute();
-        await commitReservations(trx, orderId, p.item.id, p.serviceId);
-        return 0;
+      // One statement: the order row's update (refused once a cancellation is marked) gates the
+      // new services and binding the reservations to them.
+      async complete(body, plans, customerId, at) {
+        const services = plans.map((p) => ({
+          id: p.serviceId,
+          item: p.item.id,
+          specification: p.spec.name,
+          version: p.spec.version,
+          site: p.site,
+          characteristics: p.characteristics,
+        }));
+        const { rows } = await sql<{ id: string }>`
+          with done as (
+            update service_orders set state = ${body.state}, body = ${orderBodyValue(body)}, completion_date = ${at}, updated_at = ${at}
+            where id = ${orderId} and cancellation_id is null
+            returning id),
+          wanted as (
+            select * from jsonb_to_recordset(${JSON.stringify(services)}::jsonb)
+              as s(id text, item text, specification text, version int, site text, characteristics jsonb)),
+          created as (
+            insert into services (id, tenant, customer_id, order_id, order_item_id, specification, specification_version, site, state, characteristics, start_date)
+            select w.id, ${tenant}, ${customerId}, ${orderId}, w.item, w.specification, w.version, w.site, 'active', w.characteristics, ${at}
+            from wanted w where exists (select 1 from done)
+            on conflict (id) do nothing),
+          bound as (
+            update reservations r set status = 'committed', service_id = w.id, expires_at = null
+            from wanted w
+            where r.order_id = ${orderId} and r.order_item_id = w.item and r.status = 'reserved' and exists (select 1 from done))
+          select id from done`.execute(db);
+        return { done: rows.length > 0, freed: 0 };
       },
       bill: (p, customerId, at, correlationId) =>
         deps.events.billingStart({ serviceId: p.serviceId, orderId, customerId, specification: p.spec.name, characteristics: p.characteristics, startDate: at.toISOString() }, correlationId),
@@ -608,14 +687,21 @@ export function createSaga(deps: SagaDeps): SagaRun {
   function modifyFlow(orderId: string): ItemFlow {
     const request = (p: ItemPlan) => ({ orderId, itemId: p.item.id, serviceId: p.serviceId, specs: p.spec.reservations, context: { characteristic: p.characteristics } });
     return {
+      kind: 'modify',
       reserve: (p) => reserveModify(db, { ...request(p), ttlMs: ttl }),
       actions: (p, reservations) => modifyActions(p, reservations, orderId),
-      async commit(trx, p, _customerId, at) {
-        const service = await trx.selectFrom('services').select('state').where('id', '=', p.serviceId).forUpdate().executeTakeFirst();
-        if (service?.state !== 'active') throw new ServiceGone(`service ${p.serviceId} was terminated while the modify ran`);
-        const freed = await applyModifyReservations(trx, request(p));
-        await trx.updateTable('services').set({ characteristics: JSON.stringify(p.characteristics), updated_at: at }).where('id', '=', p.serviceId).where('state', '=', 'active').execute();
-        return freed;
+      async complete(body, plans, _customerId, at) {
+        let freed = 0;
+        const done = await db.transaction().execute(async (trx) => {
+          for (const p of plans) {
+            const service = await trx.selectFrom('services').select('state').where('id', '=', p.serviceId).forUpdate().executeTakeFirst();
+            if (service?.state !== 'active') throw new ServiceGone(`service ${p.serviceId} was terminated while the modify ran`);
+            freed += await applyModifyReservations(trx, request(p));
+            await trx.updateTable('services').set({ characteristics: JSON.stringify(p.characteristics), updated_at: at }).where('id', '=', p.serviceId).where('state', '=', 'active').execute();
+          }
+          return storeCompleted(trx, body, at);
+        });
+        return { done, freed };
       },
       bill: (p, customerId, at, correlationId) =>
         deps.events.billingChange(
@@ -681,30 +767,31 @@ export function createSaga(deps: SagaDeps): SagaRun {
     return true;
   }
 
+  /** The completed order's row, in the caller's transaction; false when a cancellation was marked first (its mark and this update serialise on the row). */
+  async function storeCompleted(trx: Transaction<Database>, body: ServiceOrderBody, at: Date): Promise<boolean> {
+    const done = await trx
+      .updateTable('service_orders')
+      .set({ state: body.state, body: orderBodyValue(body), completion_date: at, updated_at: at })
+      .where('id', '=', body.id)
+      .where('cancellation_id', 'is', null)
+      .returning('id')
+      .executeTakeFirst();
+    return done !== undefined;
+  }
+
   async function complete(body: ServiceOrderBody, flow: ItemFlow, plans: ItemPlan[], customerId: string, skipped: Failure[], correlationId?: string) {
     const from = body.state;
     const at = now();
     const state = skipped.length ? 'partial' : 'completed';
-    let freed = 0;
-    await db.transaction().execute(async (trx) => {
-      for (const p of plans) {
-        freed += await flow.commit(trx, p, customerId, at);
-        p.item.state = skipped.some((f) => f.itemId === p.item.id) ? 'partial' : 'completed';
-        p.item.service = { ...p.item.service, id: p.serviceId, href: serviceHref(p.serviceId), state: 'active' };
-      }
-      body.state = state;
-      body.completionDate = at.toISOString();
-      if (skipped.length) body.errorMessage = errorMessage(body.id, state, skipped);
-      // Not if a cancellation got in first (its mark and this update serialise on the row).
-      const done = await trx
-        .updateTable('service_orders')
-        .set({ state, body: orderBodyValue(body), completion_date: at, updated_at: at })
-        .where('id', '=', body.id)
-        .where('cancellation_id', 'is', null)
-        .returning('id')
-        .executeTakeFirst();
-      if (!done) throw new CancelledFirst();
-    });
+    for (const p of plans) {
+      p.item.state = skipped.some((f) => f.itemId === p.item.id) ? 'partial' : 'completed';
+      p.item.service = { ...p.item.service, id: p.serviceId, href: serviceHref(p.serviceId), state: 'active' };
+    }
+    body.state = state;
+    body.completionDate = at.toISOString();
+    if (skipped.length) body.errorMessage = errorMessage(body.id, state, skipped);
+    const { done, freed } = await flow.complete(body, plans, customerId, at);
+    if (!done) throw new CancelledFirst();
     observe(body, state);
     if (skipped.length) deps.metrics?.fallout.inc({ code: 'partial' });
     if (freed > 0) deps.onCapacityFreed?.();
@@ -713,23 +800,25 @@ export function createSaga(deps: SagaDeps): SagaRun {
   }
 
   /** Feasibility and reservation, all items or none. */
-  async function reserveAll(body: ServiceOrderBody, flow: ItemFlow, items: ItemPlan[]): Promise<Map<string, Record<string, Reserved>> | { failure: Failure; hold: boolean }> {
-    const reserved = new Map<string, Record<string, Reserved>>();
+  async function reserveAll(_body: ServiceOrderBody, flow: ItemFlow, items: ItemPlan[]): Promise<ReservedItems | { failure: Failure; hold: boolean } | { cancellationId: string }> {
+    const reserved: ReservedItems = { byItem: new Map(), resourceStates: new Map() };
     for (const p of items) {
       const r = await flow.reserve(p);
+      if (!r.ok && r.cancellationId) return { cancellationId: r.cancellationId };
       if (!r.ok) return { failure: { code: 'infeasible', reason: r.reason, itemId: p.item.id }, hold: p.spec.onInfeasible === 'hold' };
-      reserved.set(p.item.id, r.reservations);
+      reserved.byItem.set(p.item.id, r.reservations);
+      for (const [id, state] of Object.entries(r.resourceStates ?? {})) reserved.resourceStates.set(id, state);
     }
     return reserved;
   }
 
   /** Decomposition, provisioning and verification of every item; the first failure that is not tolerated, and the tolerated ones. */
-  async function execute(orderId: string, customerId: string, slaTier: string, flow: ItemFlow, items: ItemPlan[], reserved: Map<string, Record<string, Reserved>>, body: ServiceOrderBody, context: { correlationId?: string; finalAttempt: boolean }) {
+  async function execute(orderId: string, customerId: string, slaTier: string, flow: ItemFlow, items: ItemPlan[], reserved: ReservedItems, body: ServiceOrderBody, context: { correlationId?: string; finalAttempt: boolean }) {
     const { correlationId, finalAttempt } = context;
     let failure: Failure | undefined;
     const skipped: Failure[] = [];
     try {
-      const planned = items.map((p) => ({ p, actions: flow.actions(p, reserved.get(p.item.id)!) }));
+      const planned = items.map((p) => ({ p, actions: flow.actions(p, reserved.byItem.get(p.item.id)!) }));
       const rows = planned.flatMap(({ actions }) => actions.map((a) => ({ order_id: orderId, order_item_id: a.itemId, action_id: a.actionId, seq: a.seq, status: 'pending', action: JSON.stringify(a.action) })));
       // Recorded before anything is applied; on a resumed run the rows exist and keep their status
       // (the no-op update makes them come back too), so one statement also says what is done.
@@ -742,7 +831,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
             .execute()
         : [];
       const statusOf = (itemId: string) => new Map(stored.filter((r) => r.order_item_id === itemId).map((r) => [r.action_id, r.status]));
-      const provisioned = await Promise.all(planned.map(({ p, actions }) => provisionItem(orderId, customerId, slaTier, p, actions, statusOf(p.item.id), correlationId)));
+      const provisioned = await Promise.all(planned.map(({ p, actions }) => provisionItem(orderId, customerId, slaTier, p, actions, statusOf(p.item.id), reserved.resourceStates, correlationId)));
       failure = provisioned.find((r) => r.failure)?.failure;
       skipped.push(...provisioned.flatMap((r) => r.skipped));
       if (!failure) {
@@ -760,7 +849,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
 
   return async function runSaga(orderId, context) {
     const { correlationId } = context;
-    let row = await load(orderId);
+    let row = await loadWithCustomer(orderId);
     if (!row) return undefined;
     if (TERMINAL_ORDER_STATES.has(row.body.state)) {
       // Re-announce: the previous run may have died between commit and publish (ids dedupe).
@@ -771,7 +860,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
       if (await start(orderId, row.body, correlationId)) break;
       // A PATCH (or the jeopardy sweep) changed the order since it was read: start from the new one.
       if (tries >= 5) throw new RetryLater(`order ${orderId} keeps changing under the saga`);
-      row = await load(orderId);
+      row = await loadWithCustomer(orderId);
       if (!row || TERMINAL_ORDER_STATES.has(row.body.state)) return row?.body.state;
     }
     const body = row.body;
@@ -796,14 +885,19 @@ export function createSaga(deps: SagaDeps): SagaRun {
     const customerId = customerOf(body) ?? '';
     const flow = body.serviceOrderItem[0]?.action === 'modify' ? modifyFlow(orderId) : addFlow(row.tenant, orderId);
 
-    const { failures: denied, slaTier } = await entitlement(row.tenant, body, items, correlationId);
+    const { failures: denied, slaTier } = await entitlement(row.tenant, body, items, row.customer, correlationId);
     if (denied.length > 0) return finish(orderId, body, 'rejected', denied, correlationId);
     await milestone(body, 'entitlementPassed', 'the entitlement policy allows the order', correlationId);
-    const afterEntitlement = await checkpoint();
-    if (afterEntitlement) return afterEntitlement;
+    // A cancellation that landed during entitlement: the add flow's reservation looks for it on the
+    // locked order row (and reserves nothing then); a modify looks here.
+    if (flow.kind === 'modify') {
+      const afterEntitlement = await checkpoint();
+      if (afterEntitlement) return afterEntitlement;
+    }
 
     const reserved = await reserveAll(body, flow, items);
-    if (!(reserved instanceof Map)) {
+    if ('cancellationId' in reserved) return cancel(orderId, body, reserved.cancellationId, correlationId);
+    if ('failure' in reserved) {
       if (reserved.hold) return wait(body, 'held', reserved.failure, correlationId);
       return finish(orderId, body, 'rejected', [reserved.failure], correlationId);
     }

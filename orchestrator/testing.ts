@@ -18,7 +18,9 @@ export interface TestJunction {
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
   /** Polls the order until its state is one of `states`. */
   waitFor(orderId: string, states: string[], timeoutMs?: number): Promise<any>;
-  /** Waits (polling Postgres, not the API) until every order is terminal; returns them through the API. */
+  /** Waits (polling Postgres, not the API) until every order is terminal. */
+  waitForTerminal(orderIds: string[], timeoutMs?: number): Promise<void>;
+  /** waitForTerminal, then the orders through the API. */
   waitForAll(orderIds: string[], timeoutMs?: number): Promise<any[]>;
   stop(): Promise<void>;
 }
@@ -51,6 +53,20 @@ export async function startTestJunction(options: OrderToActivationOptions = {}, 
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
   };
+  async function waitForTerminal(orderIds: string[], timeoutMs = 120_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const open = await database.db
+        .selectFrom('service_orders')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('id', 'in', orderIds)
+        .where('state', 'not in', ['completed', 'failed', 'rejected', 'partial', 'cancelled'])
+        .executeTakeFirstOrThrow();
+      if (Number(open.n) === 0) break;
+      if (Date.now() > until) throw new Error(`${open.n} of ${orderIds.length} orders not terminal after ${timeoutMs} ms`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
   return {
     junction,
     database,
@@ -65,19 +81,9 @@ export async function startTestJunction(options: OrderToActivationOptions = {}, 
         await new Promise((res) => setTimeout(res, 50));
       }
     },
+    waitForTerminal,
     async waitForAll(orderIds, timeoutMs = 120_000) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const open = await database.db
-          .selectFrom('service_orders')
-          .select((eb) => eb.fn.countAll<string>().as('n'))
-          .where('id', 'in', orderIds)
-          .where('state', 'not in', ['completed', 'failed', 'rejected', 'partial', 'cancelled'])
-          .executeTakeFirstOrThrow();
-        if (Number(open.n) === 0) break;
-        if (Date.now() > until) throw new Error(`${open.n} of ${orderIds.length} orders not terminal after ${timeoutMs} ms`);
-        await new Promise((res) => setTimeout(res, 100));
-      }
+      await waitForTerminal(orderIds, timeoutMs);
       return Promise.all(orderIds.map(async (id) => (await call('GET', `/tmf-api/serviceOrdering/v4/serviceOrder/${id}`)).body));
     },
     async stop() {

@@ -34,6 +34,11 @@ const STREAM_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 /** A re-published message with the same Nats-Msg-Id inside this window is dropped by the stream. */
 export const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
 
+/** A payload already encoded as JSON text: published as it is (a group publisher encodes each payload once). */
+export class EncodedJson {
+  constructor(readonly text: string) {}
+}
+
 export interface PublishOptions {
   /**
    * Becomes `Nats-Msg-Id`. Use a natural id when the message has one (e.g. `order:<id>:received`)
@@ -95,7 +100,7 @@ export async function createBus(nc: NatsConnection, namespace: string, logger: L
       h.set('Content-Type', 'application/json');
       if (options.correlationId) h.set(CORRELATION_ID_HEADER, options.correlationId);
       for (const [k, v] of Object.entries(options.headers ?? {})) h.set(k, v);
-      return js.publish(subject, JSON.stringify(payload), { msgID: options.messageId, headers: h });
+      return js.publish(subject, payload instanceof EncodedJson ? payload.text : JSON.stringify(payload), { msgID: options.messageId, headers: h });
     },
     async check(timeoutMs = 2_000) {
       if (nc.isClosed()) throw new Error('jetstream connection is closed');
