@@ -29,18 +29,43 @@ export interface DecodeOptions {
   nulChecked?: boolean;
 }
 
-/** Decodes one stream message: rejects U+0000 on the raw text (cheaper than after parsing), parses, validates, redacts. */
+/** Decodes one decision event: rejects U+0000 on the raw text (cheaper than after parsing), parses, validates, redacts. */
 export function decodeDecisionMessage(text: string, configured: CompiledRedaction): PendingDecision {
+  const { decisions, invalid } = decodeDecisionMessages(text, configured);
+  if (invalid[0]) throw invalid[0];
+  if (decisions.length !== 1) throw new InvalidDecisionError(`expected one decision event, found ${decisions.length}`, undefined);
+  return decisions[0]!;
+}
+
+/**
+ * Decodes a message of the decisions stream: one decision event, or a group publisher's
+ * `{ batch: [event, ...] }` (platform/bus/group-publish.ts). Invalid events come back beside the
+ * valid ones (one bad event does not sink its group).
+ */
+export function decodeDecisionMessages(text: string, configured: CompiledRedaction): { decisions: PendingDecision[]; invalid: InvalidDecisionError[] } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new InvalidDecisionError(`decision event is not JSON: ${(err as Error).message}`, undefined);
+    return { decisions: [], invalid: [new InvalidDecisionError(`decision event is not JSON: ${(err as Error).message}`, undefined)] };
   }
-  if (ESCAPED_NUL.test(text)) {
-    throw new InvalidDecisionError('decision contains a U+0000 character, which Postgres cannot store', (raw as { decision_id?: string })?.decision_id);
+  // No escaped NUL anywhere in the text: no event needs the per-event check.
+  const hasNul = ESCAPED_NUL.test(text);
+  const batch = typeof raw === 'object' && raw !== null && Array.isArray((raw as { batch?: unknown }).batch) ? (raw as { batch: unknown[] }).batch : undefined;
+  const decisions: PendingDecision[] = [];
+  const invalid: InvalidDecisionError[] = [];
+  for (const event of batch ?? [raw]) {
+    try {
+      if (hasNul && !batch) {
+        throw new InvalidDecisionError('decision contains a U+0000 character, which Postgres cannot store', (event as { decision_id?: string })?.decision_id);
+      }
+      decisions.push(toPendingDecision(event, configured, { owned: true, nulChecked: !hasNul }));
+    } catch (err) {
+      if (!(err instanceof InvalidDecisionError)) throw err;
+      invalid.push(err);
+    }
   }
-  return toPendingDecision(raw, configured, { owned: true, nulChecked: true });
+  return { decisions, invalid };
 }
 
 export function toPendingDecision(raw: unknown, configured: CompiledRedaction, options: DecodeOptions = {}): PendingDecision {

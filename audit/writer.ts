@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerConfig, type ConsumerMessages, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { Checkpoint, CheckpointSigner } from './checkpoint.js';
-import { compileRedaction, decodeDecisionMessage, InvalidDecisionError } from './decision.js';
+import { compileRedaction, decodeDecisionMessages } from './decision.js';
 import type { RedactionRule } from './redaction.js';
 import { appendDecisions, writeCheckpoint, type AppendState, type AuditDb, type PendingDecision } from './store.js';
 
@@ -98,6 +98,13 @@ export async function ensureAuditConsumer(
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+interface Queued {
+  msg: JsMsg;
+  decision: PendingDecision;
+  /** Decisions of this message not yet committed. */
+  left: { n: number };
+}
+
 export async function startAuditWriter(deps: AuditWriterDeps, options: AuditWriterOptions = {}): Promise<AuditWriter> {
   const maxBatch = options.maxBatch ?? 2_000;
   const lingerMs = options.lingerMs ?? 5;
@@ -110,8 +117,9 @@ export async function startAuditWriter(deps: AuditWriterDeps, options: AuditWrit
   let state: AppendState | null = null;
   let lastCheckpointAt = performance.now();
   let running = true;
-  // Decoded on arrival, so decoding overlaps the commit of the previous batch.
-  const queue: { msg: JsMsg; decision: PendingDecision }[] = [];
+  // Decoded on arrival, so decoding overlaps the commit of the previous batch. A message may carry
+  // several decisions (a group); it is acked once all of them are committed (`left` counts down).
+  const queue: Queued[] = [];
   // Wake-up callbacks between the pump (stream → queue) and the commit loop.
   const wake: { loop: (() => void) | null; pump: (() => void) | null } = { loop: null, pump: null };
   const notifyLoop = () => {
@@ -125,17 +133,16 @@ export async function startAuditWriter(deps: AuditWriterDeps, options: AuditWrit
     f?.();
   };
 
-  const decode = (msg: JsMsg): PendingDecision | null => {
-    try {
-      return decodeDecisionMessage(msg.string(), redaction);
-    } catch (err) {
+  const decode = (msg: JsMsg): PendingDecision[] => {
+    const { decisions, invalid } = decodeDecisionMessages(msg.string(), redaction);
+    for (const err of invalid) {
       stats.rejected++;
-      // A malformed event can never be stored; terminate it rather than redeliver it forever.
-      const reason = err instanceof InvalidDecisionError ? err.message : String(err);
-      log.error({ seq: msg.seq, subject: msg.subject, decisionId: err instanceof InvalidDecisionError ? err.decisionId : undefined, reason }, 'rejected decision event');
-      msg.term(); // no reason argument: nats-server 2.9 ignores `+TERM <reason>`
-      return null;
+      log.error({ seq: msg.seq, subject: msg.subject, decisionId: err.decisionId, reason: err.message }, 'rejected decision event');
     }
+    // A malformed event can never be stored; terminate it rather than redeliver it forever (the
+    // valid events of a group are stored, and the message acked with them).
+    if (decisions.length === 0) msg.term(); // no reason argument: nats-server 2.9 ignores `+TERM <reason>`
+    return decisions;
   };
 
   const messages: ConsumerMessages = await deps.consumer.consume({ max_messages: Math.max(maxBatch * 2, 256) });
@@ -143,9 +150,10 @@ export async function startAuditWriter(deps: AuditWriterDeps, options: AuditWrit
   const pump = (async () => {
     try {
       for await (const m of messages) {
-        const decision = decode(m);
-        if (!decision) continue;
-        queue.push({ msg: m, decision });
+        const decisions = decode(m);
+        if (decisions.length === 0) continue;
+        const left = { n: decisions.length };
+        for (const decision of decisions) queue.push({ msg: m, decision, left });
         notifyLoop();
         // Back-pressure: stop pulling while two batches are waiting.
         while (running && queue.length >= maxBatch * 2) await new Promise<void>((r) => (wake.pump = r));
@@ -165,7 +173,7 @@ export async function startAuditWriter(deps: AuditWriterDeps, options: AuditWrit
       };
     });
 
-  const commit = async (valid: { msg: JsMsg; decision: PendingDecision }[]) => {
+  const commit = async (valid: Queued[]) => {
     for (;;) {
       try {
         const result = await appendDecisions(
@@ -194,7 +202,7 @@ export async function startAuditWriter(deps: AuditWriterDeps, options: AuditWrit
         stats.batches++;
         stats.headSeq = report.lastSeq;
         await options.afterCommitBeforeAck?.(report);
-        for (const v of valid) v.msg.ack();
+        for (const v of valid) if (--v.left.n === 0) v.msg.ack();
         if (report.duplicates > 0) log.info({ duplicates: report.duplicates }, 'redelivered decisions already in the log were skipped');
         options.onCommit?.(report);
         return;
@@ -248,7 +256,8 @@ export async function startAuditWriter(deps: AuditWriterDeps, options: AuditWrit
       }
       await messages.close().catch(() => undefined);
       await pump;
-      for (const q of queue.splice(0)) q.msg.nak();
+      // A group partly committed comes back whole; its committed decisions are skipped as duplicates.
+      for (const msg of new Set(queue.splice(0).map((q) => q.msg))) msg.nak();
     },
   };
 }

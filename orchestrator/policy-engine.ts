@@ -12,6 +12,7 @@ import type { Logger } from '../platform/logger.js';
 import { buildBundle } from '../policies/bundle.js';
 import { createPolicyEngine, type PolicyEngine } from '../policies/engine/index.js';
 import { loadPolicyDir } from '../policies/sources.js';
+import { busDecisionPublisher } from '../policies/engine/publish.js';
 
 /** policies/rego, the shipped policies. */
 export const DEFAULT_POLICY_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../policies/rego');
@@ -36,9 +37,7 @@ export async function loadPolicyEngine(
     bundle,
     workers: options.workers,
     bundleName: 'junction',
-    // Every decision goes to the audit log through the decisions stream; the id dedupes republishing.
-    onDecision: async (d) => {
-      await bus.publish(bus.subjects.decisions.recorded, d, { messageId: d.decision_id, correlationId: d.request_id ?? d.order_id ?? d.network_event_id });
-    },
+    // Every decision goes to the audit log through the decisions stream.
+    onDecision: busDecisionPublisher(bus),
   });
 }

@@ -505,6 +505,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
     actions: PlannedAction[],
     status: Map<string, string>,
     knownStates: Map<string, string>,
+    firstRun: boolean,
     correlationId?: string,
   ): Promise<{ failure?: Failure; skipped: Failure[] }> {
     const qosClass = p.spec.sla.qosClassByTier[slaTier];
@@ -548,6 +549,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
       const result = await deps.adapters.apply(a.action, {
         idempotencyKey: `${orderId}/${a.itemId}/${a.actionId}`,
         deadline: calledAt + adapterTimeoutMs,
+        firstUse: firstRun,
       });
       if (result.status === 'success' && Date.now() - calledAt < PROGRESS_RECORD_MS) {
         applied.push({ a, result });
@@ -813,8 +815,17 @@ export function createSaga(deps: SagaDeps): SagaRun {
   }
 
   /** Decomposition, provisioning and verification of every item; the first failure that is not tolerated, and the tolerated ones. */
-  async function execute(orderId: string, customerId: string, slaTier: string, flow: ItemFlow, items: ItemPlan[], reserved: ReservedItems, body: ServiceOrderBody, context: { correlationId?: string; finalAttempt: boolean }) {
-    const { correlationId, finalAttempt } = context;
+  async function execute(
+    orderId: string,
+    customerId: string,
+    slaTier: string,
+    flow: ItemFlow,
+    items: ItemPlan[],
+    reserved: ReservedItems,
+    body: ServiceOrderBody,
+    context: { correlationId?: string; finalAttempt: boolean; firstRun: boolean },
+  ) {
+    const { correlationId, finalAttempt, firstRun } = context;
     let failure: Failure | undefined;
     const skipped: Failure[] = [];
     try {
@@ -831,7 +842,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
             .execute()
         : [];
       const statusOf = (itemId: string) => new Map(stored.filter((r) => r.order_item_id === itemId).map((r) => [r.action_id, r.status]));
-      const provisioned = await Promise.all(planned.map(({ p, actions }) => provisionItem(orderId, customerId, slaTier, p, actions, statusOf(p.item.id), reserved.resourceStates, correlationId)));
+      const provisioned = await Promise.all(planned.map(({ p, actions }) => provisionItem(orderId, customerId, slaTier, p, actions, statusOf(p.item.id), reserved.resourceStates, firstRun, correlationId)));
       failure = provisioned.find((r) => r.failure)?.failure;
       skipped.push(...provisioned.flatMap((r) => r.skipped));
       if (!failure) {
@@ -856,8 +867,14 @@ export function createSaga(deps: SagaDeps): SagaRun {
       await deps.events.stateChanged(row.body, row.body.state, correlationId);
       return row.body.state;
     }
+    // This run moved the order out of waiting: nothing of it was provisioned before (orders wait
+    // only before provisioning), so the adapters need not look for earlier results of its keys.
+    let firstRun = false;
     for (let tries = 0; WAITING_ORDER_STATES.has(row.body.state); tries++) {
-      if (await start(orderId, row.body, correlationId)) break;
+      if (await start(orderId, row.body, correlationId)) {
+        firstRun = true;
+        break;
+      }
       // A PATCH (or the jeopardy sweep) changed the order since it was read: start from the new one.
       if (tries >= 5) throw new RetryLater(`order ${orderId} keeps changing under the saga`);
       row = await loadWithCustomer(orderId);
@@ -903,7 +920,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
     }
     await milestone(body, 'resourcesReserved', 'feasibility checked and capacity reserved', correlationId);
 
-    const { failure, skipped } = await execute(orderId, customerId, slaTier, flow, items, reserved, body, context);
+    const { failure, skipped } = await execute(orderId, customerId, slaTier, flow, items, reserved, body, { ...context, firstRun });
     // A cancellation that landed meanwhile: on the way to completion the final update refuses it
     // (CancelledFirst below); on the way to failure, look for it now.
     const cancellationId = failure ? await cancellationOf(orderId) : undefined;

@@ -95,4 +95,17 @@ describe('GuardedAdapter', () => {
     const second = new GuardedAdapter(adapter, ['lab'], policy(), { clock: systemClock, logger: silentLogger(), store: unwritable });
     expect(await second.apply(action, { idempotencyKey: 'g' })).toMatchObject({ status: 'success' });
   });
+
+  it('on a first use skips the record look-up but still records the result, which a later replay finds', async () => {
+    const { adapter, seen } = scripted([ok]);
+    const inner = memoryIdempotencyStore();
+    const reads: string[] = [];
+    const store = { get: async (key: string) => (reads.push(key), inner.get(key)), put: inner.put.bind(inner) };
+    const guarded = new GuardedAdapter(adapter, ['lab'], policy(), { clock: systemClock, logger: silentLogger(), store });
+    expect(await guarded.apply(action, { idempotencyKey: 'h', firstUse: true })).toMatchObject({ status: 'success' });
+    expect(reads).toEqual([]);
+    expect(await guarded.apply(action, { idempotencyKey: 'h' })).toMatchObject({ status: 'success' });
+    expect(reads).toEqual(['apply:h']);
+    expect(seen).toHaveLength(1);
+  });
 });

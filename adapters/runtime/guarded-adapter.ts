@@ -58,6 +58,12 @@ export interface CallOptions {
 }
 export interface WriteOptions extends CallOptions {
   idempotencyKey: string;
+  /**
+   * The caller knows the key was never used before (a saga's first run of an order, whose keys
+   * derive from the order): no record can exist, so the store is not asked. The result is still
+   * recorded for a later replay.
+   */
+  firstUse?: boolean;
 }
 
 export interface GuardedAdapterDeps {
@@ -142,7 +148,7 @@ export class GuardedAdapter {
     const call = (async (): Promise<AdapterResult> => {
       let recorded;
       try {
-        recorded = await this.deps.store.get(key);
+        recorded = options.firstUse ? undefined : await this.deps.store.get(key);
       } catch (error) {
         // Without the record we cannot know whether this key already configured the network.
         return transient(`idempotency record unavailable for ${kind} on adapter ${this.name}: ${(error as Error).message}`, 'internal');

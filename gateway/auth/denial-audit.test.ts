@@ -9,7 +9,8 @@ import { createMetrics } from '../../platform/metrics.js';
 import { createTestBus, silentLogger, type TestBus } from '../../test/support/index.js';
 import { createAccessControl, requireRoles } from '../access.js';
 import { createGatewayApp } from '../app.js';
-import { buildAuthzBundle, busDecisionPublisher, createAuthzEngine, policyAuthorizer } from './policy-authorizer.js';
+import { buildAuthzBundle, createAuthzEngine, policyAuthorizer } from './policy-authorizer.js';
+import { busDecisionPublisher } from '../../policies/engine/publish.js';
 
 describe('denials in the audit log', () => {
   let t: AuditTestDatabase;

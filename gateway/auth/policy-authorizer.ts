@@ -3,23 +3,14 @@
  * data.junction.authz.decision on a policy engine and sends every denial (and every allowed
  * request the policy marks `audit`) to the decision log.
  */
-import type { Bus } from '../../platform/bus/bus.js';
 import type { Logger } from '../../platform/logger.js';
 import { buildBundle, type PolicyBundle } from '../../policies/bundle.js';
 import { createPolicyEngine, type Decision, type PolicyEngine } from '../../policies/engine/index.js';
+import type { DecisionPublisher } from '../../policies/engine/publish.js';
 import { loadPolicyDir } from '../../policies/sources.js';
 import type { Authorizer, AuthzVerdict } from '../access.js';
 
 export const AUTHZ_ENTRYPOINT = 'junction/authz/decision';
-
-/** Sends one decision to the audit log (the decisions stream; the decision id dedupes). */
-export type DecisionPublisher = (decision: Decision) => Promise<void>;
-
-export function busDecisionPublisher(bus: Pick<Bus, 'publish' | 'subjects'>): DecisionPublisher {
-  return async (d) => {
-    await bus.publish(bus.subjects.decisions.recorded, d, { messageId: d.decision_id, correlationId: d.request_id });
-  };
-}
 
 interface AuthzResult {
   allow: boolean;

@@ -27,7 +27,8 @@ import { authFailureLimitFromEnv, type RateLimitSettings } from '../hardening/in
 import type { GatewayEnv } from '../context.js';
 import { databaseKeyAuthenticator } from './api-keys.js';
 import { jwtAuthenticator, jwtSettingsFromEnv, type JwtSettings } from './jwt.js';
-import { AUTHZ_ENTRYPOINT, buildAuthzBundle, busDecisionPublisher, createAuthzEngine, policyAuthorizer } from './policy-authorizer.js';
+import { AUTHZ_ENTRYPOINT, buildAuthzBundle, createAuthzEngine, policyAuthorizer } from './policy-authorizer.js';
+import { busDecisionPublisher } from '../../policies/engine/publish.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_POLICY_DIR = resolve(ROOT, 'policies/rego');

@@ -10,6 +10,7 @@ import { createGatewayApp } from '../../gateway/app.js';
 import type { GatewayEnv } from '../../gateway/context.js';
 import { prepareAccess, type PreparedAccess } from '../../gateway/auth/wiring.js';
 import type { Bus } from '../../platform/bus/bus.js';
+import { ungroup } from '../../platform/bus/group-publish.js';
 import { createMetrics } from '../../platform/metrics.js';
 import { createTestBus, createTestDatabase, silentLogger, type TestBus, type TestDatabase } from '../../test/support/index.js';
 import { generateComplianceKey, signBundle } from './signing.js';
@@ -159,7 +160,8 @@ describe('policy lifecycle', () => {
     expect(body.message).toContain('no role of principal aud (auditor) may write policy');
     // On its way to the audit log: the decisions stream holds the denial with its reason.
     const msg = await tbus.bus.jsm.streams.getMessage(tbus.bus.topology.streams.decisions.name, { last_by_subj: tbus.bus.subjects.decisions.recorded });
-    expect(msg?.json()).toMatchObject({
+    const decision = ungroup(msg?.json()).find((d) => (d as { request_id?: string }).request_id === body.requestId);
+    expect(decision).toMatchObject({
       path: 'junction/authz/decision',
       principal: 'aud',
       request_id: body.requestId,
