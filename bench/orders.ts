@@ -1,31 +1,38 @@
-// Order-to-activation benchmark: a whole Junction in this process (gateway, orchestrator,
-// Postgres, NATS, policies, simulator at zero latency) on a scratch database and namespace.
+// Order-to-activation benchmark: a whole Junction in this process (gateway, orchestrator, audit
+// writer, hub, policies, simulator at zero latency; Postgres and NATS) on a scratch database and
+// namespace, and the BSS load clients in a process of their own (bench/order-clients.ts).
 // Phase 1 offers orders as fast as a pool of BSS clients can post them (sustained orders/s);
 // phase 2 offers a steady 50 orders/s and measures order-to-completed latency from the database
-// (orderDate → completion_date). Also counts the decisions on the decisions stream (every
-// decision must reach the audit log). Writes bench/results/orders.json.
+// (orderDate → completion_date). Then counts the orders' decisions in the audit log (every
+// decision must reach it). Writes bench/results/orders.json.
 // BENCH_ORDERS, BENCH_CLIENTS, BENCH_STEADY_SECONDS, BENCH_POLICY_WORKERS (default 2) tune it.
+import { fork } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { largeNetwork, simulatorEntries } from '../orchestrator/load-fixture.js';
-import { orderFor, startTestJunction, type TestJunction } from '../orchestrator/testing.js';
+import { BSS_KEY, startTestJunction, type TestJunction } from '../orchestrator/testing.js';
+import type { ClientJob, ClientReport } from './order-clients.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ORDERS = '/tmf-api/serviceOrdering/v4/serviceOrder';
 const SUSTAINED_ORDERS = Number(process.env.BENCH_ORDERS ?? 600);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 const STEADY_RATE = 50;
 const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 10);
 
 let counter = 0;
-function nextOrder() {
-  const i = counter++;
-  const site = i % 2 === 0 ? 'SITE-A' : 'SITE-B';
-  return i % 4 === 3
-    ? orderFor('CUST-2001', 'enterprise-5g-slice', { bandwidthMbps: 10 }, site, `bench-${i}`)
-    : orderFor('CUST-1001', 'broadband', { bandwidthMbps: 100 }, site, `bench-${i}`);
+
+/** Runs a job in the load-client process (bench/order-clients.ts). */
+async function clients(t: TestJunction, job: Omit<ClientJob, 'url' | 'apiKey' | 'first'>): Promise<ClientReport> {
+  const child = fork(resolve(root, 'bench/order-clients.ts'), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const report = new Promise<ClientReport>((res, rej) => {
+    child.once('message', (m) => res(m as ClientReport));
+    child.once('exit', (code) => rej(new Error(`load clients exited with ${code}`)));
+  });
+  child.send({ ...job, url: t.junction.url, apiKey: BSS_KEY, first: counter } satisfies ClientJob);
+  counter += job.orders;
+  return report;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -65,8 +72,8 @@ function cpuSecondsOf(names: string[]): Record<string, number> {
   return out;
 }
 
-/** CPU milliseconds per order of this process (gateway, orchestrator, audit writer and the load clients), Postgres and NATS. */
-function cpuPerOrder(before: { self: NodeJS.CpuUsage; others: Record<string, number> }, orders: number) {
+/** CPU milliseconds per order of this process (gateway, orchestrator, audit writer, hub), the load clients, Postgres and NATS. */
+function cpuPerOrder(before: { self: NodeJS.CpuUsage; others: Record<string, number> }, orders: number, clientCpuMs: number) {
   const self = process.cpuUsage(before.self);
   const others = cpuSecondsOf(['postgres', 'nats-server']);
   const ms = (sec: number) => Math.round((sec * 1000 * 100) / orders) / 100;
@@ -74,52 +81,29 @@ function cpuPerOrder(before: { self: NodeJS.CpuUsage; others: Record<string, num
     junctionProcess: ms((self.user + self.system) / 1e6),
     postgres: ms(others.postgres! - before.others.postgres!),
     natsServer: ms(others['nats-server']! - before.others['nats-server']!),
+    loadClients: ms(clientCpuMs / 1000),
   };
 }
 
 async function sustained(t: TestJunction) {
-  const ids: string[] = [];
   const cpuBefore = { self: process.cpuUsage(), others: cpuSecondsOf(['postgres', 'nats-server']) };
-  const started = performance.now();
-  const startedAt = Date.now();
-  let posted = 0;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (posted < SUSTAINED_ORDERS) {
-        posted++;
-        const r = await t.call('POST', ORDERS, nextOrder());
-        if (r.status !== 201) throw new Error(`POST answered ${r.status}: ${JSON.stringify(r.body)}`);
-        ids.push(r.body.id);
-      }
-    }),
-  );
-  const acceptedMs = performance.now() - started;
+  const posted = await clients(t, { mode: 'sustained', orders: SUSTAINED_ORDERS, clients: CLIENTS, ratePerSecond: 0 });
+  const ids = posted.ids;
   await t.waitForTerminal(ids, 600_000);
-  const cpuMsPerOrder = cpuPerOrder(cpuBefore, ids.length);
+  const cpuMsPerOrder = cpuPerOrder(cpuBefore, ids.length, posted.cpuMs);
   const { lastCompletion, ...observed } = await latencies(t, ids);
   // From the first POST to the last order's completion as the database recorded it (not when the poll noticed).
-  const seconds = (lastCompletion - startedAt) / 1000;
-  return { orders: ids.length, clients: CLIENTS, acceptedPerSecond: ids.length / (acceptedMs / 1000), ordersPerSecond: ids.length / seconds, cpuMsPerOrder, ...observed };
+  const seconds = (lastCompletion - posted.startedAt) / 1000;
+  return { orders: ids.length, clients: CLIENTS, acceptedPerSecond: ids.length / (posted.acceptedMs / 1000), ordersPerSecond: ids.length / seconds, cpuMsPerOrder, ...observed };
 }
 
 async function steady(t: TestJunction) {
-  const ids: string[] = [];
-  const total = STEADY_RATE * STEADY_SECONDS;
-  const started = performance.now();
-  const posts: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / STEADY_RATE;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    posts.push(t.call('POST', ORDERS, nextOrder()).then((r) => void ids.push(r.body.id)));
-  }
-  await Promise.all(posts);
-  await t.waitForTerminal(ids, 600_000);
-  const { lastCompletion: _, ...observed } = await latencies(t, ids);
-  return { ratePerSecond: STEADY_RATE, seconds: STEADY_SECONDS, orders: ids.length, ...observed };
+  const posted = await clients(t, { mode: 'steady', orders: STEADY_RATE * STEADY_SECONDS, clients: 0, ratePerSecond: STEADY_RATE });
+  await t.waitForTerminal(posted.ids, 600_000);
+  const { lastCompletion: _, ...observed } = await latencies(t, posted.ids);
+  return { ratePerSecond: STEADY_RATE, seconds: STEADY_SECONDS, orders: posted.ids.length, ...observed };
 }
 
-/** The orders' decisions stored in the audit log, once the writer has caught up with `expected` (or after 60 s). */
 async function decisionsAudited(t: TestJunction, expected: number): Promise<number> {
   const until = Date.now() + 60_000;
   for (;;) {
@@ -151,7 +135,7 @@ async function main() {
   const net = largeNetwork({ portsPerSite: 400 });
   const t = await startTestJunction({ seed: net.seedFile, adapterEntries: simulatorEntries(net.topology), policyWorkers: Number(process.env.BENCH_POLICY_WORKERS ?? 2) });
   try {
-    await t.call('POST', ORDERS, nextOrder()).then((r) => t.waitForTerminal([r.body.id])); // warm-up: policy bundle compiled, pools open
+    await t.waitForTerminal((await clients(t, { mode: 'sustained', orders: 1, clients: 1, ratePerSecond: 0 })).ids); // warm-up: policy bundle compiled, pools open
     const profiler = process.env.BENCH_CPU_PROFILE ? await startProfiler() : undefined;
     const phase1 = await sustained(t);
     if (profiler) await profiler.stop(process.env.BENCH_CPU_PROFILE!);

@@ -67,6 +67,7 @@ export function busOrderEvents(bus: Pick<Bus, 'publish' | 'subjects' | 'namespac
   const billing = billingSubjects(bus.namespace);
   // Many orders raise events at once under load (several per order): grouped, they share messages.
   const outbound = groupPublisher(bus, bus.subjects.notifications.outbound);
+  const states = groupPublisher(bus, bus.subjects.orders.stateChanged);
   const tmf = async (order: ServiceOrderBody, eventType: string, eventId: string, correlationId?: string, extra: Partial<TmfEvent> = {}) => {
     const event: TmfEvent = { eventId, eventTime: now().toISOString(), eventType, correlationId, ...extra, event: { serviceOrder: order } };
     await outbound.publish({ eventType, event, orderId: order.id }, { messageId: eventId, correlationId });
@@ -79,12 +80,10 @@ export function busOrderEvents(bus: Pick<Bus, 'publish' | 'subjects' | 'namespac
       const at = now().toISOString();
       const round = orderRound(order);
       const suffix = round === 0 ? order.state : `${order.state}:${round}`;
-      await bus.publish(
-        bus.subjects.orders.stateChanged,
-        { orderId: order.id, from, to: order.state, at },
-        { messageId: `order:${order.id}:state:${suffix}`, correlationId },
-      );
-      await tmf(order, 'ServiceOrderStateChangeEvent', `order:${order.id}:event:${suffix}`, correlationId);
+      await Promise.all([
+        states.publish({ orderId: order.id, from, to: order.state, at }, { messageId: `order:${order.id}:state:${suffix}`, correlationId }),
+        tmf(order, 'ServiceOrderStateChangeEvent', `order:${order.id}:event:${suffix}`, correlationId),
+      ]);
     },
     async milestone(order, milestoneId, correlationId) {
       await tmf(order, 'ServiceOrderMilestoneEvent', `order:${order.id}:milestone:${milestoneId}`, correlationId);

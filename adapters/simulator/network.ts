@@ -47,6 +47,8 @@ export interface SimulatedService {
 export class SimulatedNetwork {
   readonly services = new Map<string, SimulatedService>();
   readonly downLinks = new Set<string>();
+  /** The services per domain: a plan looks only at its own domain's (a big network holds many). */
+  private readonly byDomain = new Map<SimulatedDomain, Map<string, SimulatedService>>();
 
   constructor(readonly topology: Topology) {}
 
@@ -79,12 +81,18 @@ export class SimulatedNetwork {
 
   /** Stores a service (after a successful plan). */
   put(service: SimulatedService): void {
+    const previous = this.services.get(service.id);
+    if (previous) this.byDomain.get(previous.domain)?.delete(service.id);
     this.services.set(service.id, service);
+    let domain = this.byDomain.get(service.domain);
+    if (!domain) this.byDomain.set(service.domain, (domain = new Map()));
+    domain.set(service.id, service);
   }
 
   remove(id: string): SimulatedService | undefined {
     const service = this.services.get(id);
     this.services.delete(id);
+    if (service) this.byDomain.get(service.domain)?.delete(id);
     return service;
   }
 
@@ -98,7 +106,7 @@ export class SimulatedNetwork {
   }
 
   private others(domain: SimulatedDomain, id: string): SimulatedService[] {
-    return [...this.services.values()].filter((s) => s.domain === domain && s.id !== id);
+    return [...(this.byDomain.get(domain)?.values() ?? [])].filter((s) => s.id !== id);
   }
 
   private planRan(id: string, p: z.infer<typeof parameterSchemas.ran>) {
@@ -213,7 +221,7 @@ export class SimulatedNetwork {
     const current = this.services.get(id);
     if (current?.device.ipPool === p.ipPool && current.allocation.ipAddress) return { allocation: { ipAddress: current.allocation.ipAddress } };
     const taken = new Set(others.map((s) => s.allocation.ipAddress));
-    const address = hostAddresses(pool.cidr).find((a) => !taken.has(a));
+    const address = firstFreeHost(pool.cidr, taken);
     if (!address) return refuse('permanent', 'capacity', `IP pool "${p.ipPool}" (${pool.cidr}) is exhausted`);
     return { allocation: { ipAddress: address } };
   }
@@ -237,20 +245,22 @@ export class SimulatedNetwork {
   }
 }
 
-/** Usable host addresses of an IPv4 CIDR (network and broadcast excluded for prefixes < /31). */
-export function hostAddresses(cidr: string): string[] {
+/** Usable host addresses of an IPv4 CIDR in order (network and broadcast excluded for prefixes < /31), at most 65,536. */
+function* hosts(cidr: string): Generator<string> {
   const [base, bits] = cidr.split('/') as [string, string];
   const prefix = Number(bits);
   const start = base.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
   const size = 2 ** (32 - prefix);
   const network = start - (start % size);
   const first = prefix < 31 ? network + 1 : network;
-  const last = prefix < 31 ? network + size - 2 : network + size - 1;
-  const out: string[] = [];
-  for (let n = first; n <= last && out.length < 65_536; n++) {
-    out.push([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'));
-  }
-  return out;
+  const last = Math.min(prefix < 31 ? network + size - 2 : network + size - 1, first + 65_535);
+  for (let n = first; n <= last; n++) yield [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+/** The pool's lowest address not in `taken`. */
+function firstFreeHost(cidr: string, taken: ReadonlySet<unknown>): string | undefined {
+  for (const a of hosts(cidr)) if (!taken.has(a)) return a;
+  return undefined;
 }
 
 /** Field-by-field comparison of expected values with what the device holds. */

@@ -35,7 +35,7 @@ export function subjects(ns: string) {
       received: `${ns}.orders.intake.received`,
       /** Gateway → orchestrator. A TMF641 CancelServiceOrder request; payload: { orderId, cancellationId }. */
       cancelRequested: `${ns}.orders.intake.cancel_requested`,
-      /** Orchestrator → notifier/audit. An order's state changed; payload: { orderId, from, to, at }. */
+      /** Orchestrator → notifier/audit. An order's state changed; payload: { orderId, from, to, at }, or several grouped as { batch: [...] } (read with group-publish.ts `ungroup`). */
       stateChanged: `${ns}.orders.state_changed`,
     },
     customers: {
