@@ -172,6 +172,9 @@ export async function deliverDue(db: Kysely<Database>, logger: Logger, o: Requir
   return delivered;
 }
 
+/** How long the fan-out waits for more events once one arrived (well below the delivery interval). */
+const FANOUT_LINGER_MS = 20;
+
 export interface RunningHub {
   stop(): Promise<void>;
 }
@@ -191,7 +194,7 @@ export async function startHub(deps: { db: Kysely<Database>; bus: Bus; logger: L
   await ensureConsumer(deps.bus.jsm, spec);
   const tenantsOf = orderTenantCache(deps.db);
   // Batches: under load one fan-out statement serves many events (a busy orchestrator raises
-  // several per order); alone, an event is fanned out at once.
+  // several per order). A short linger lets a batch fill: deliveries run every intervalMs anyway.
   const consumer: RunningConsumer = await startBatchConsumer(
     deps.bus,
     spec,
@@ -203,7 +206,7 @@ export async function startHub(deps: { db: Kysely<Database>; bus: Bus; logger: L
       if (payloads.length) await fanOut(deps.db, payloads, tenantsOf);
     },
     log,
-    { maxBatch: 200 },
+    { maxBatch: 200, lingerMs: FANOUT_LINGER_MS },
   );
   let stopping = false;
   let pass: Promise<unknown> | undefined;

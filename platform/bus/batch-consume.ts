@@ -25,6 +25,11 @@ export interface BatchConsumeOptions {
   prefetch?: number;
   retryDelayMs?: number;
   metrics?: Metrics;
+  /**
+   * After the first message of a batch, wait this long for more before handling it (default 0):
+   * for handlers whose cost is per batch (a statement) and whose events are not urgent to the ms.
+   */
+  lingerMs?: number;
 }
 
 export async function startBatchConsumer(bus: Bus, spec: ConsumerSpec, handler: BatchHandler, logger: Logger, options: BatchConsumeOptions = {}): Promise<RunningConsumer> {
@@ -32,6 +37,7 @@ export async function startBatchConsumer(bus: Bus, spec: ConsumerSpec, handler: 
   const maxBatch = options.maxBatch ?? 256;
   const prefetch = Math.max(maxBatch, options.prefetch ?? 512);
   const retryDelayMs = options.retryDelayMs ?? 1_000;
+  const lingerMs = options.lingerMs ?? 0;
   const consumer = await bus.js.consumers.get(spec.stream, spec.name);
   const messages = await consumer.consume({ max_messages: prefetch });
   const queue: Array<{ raw: JsMsg; message: BusMessage }> = [];
@@ -90,6 +96,10 @@ export async function startBatchConsumer(bus: Bus, spec: ConsumerSpec, handler: 
         continue;
       }
       if (stopping) return; // queued messages stay unacked: the server redelivers them
+      if (lingerMs > 0 && queue.length < maxBatch) {
+        await new Promise((r) => setTimeout(r, lingerMs));
+        if (stopping) return;
+      }
       const batch = queue.splice(0, maxBatch);
       signal('reader');
       try {
