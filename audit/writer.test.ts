@@ -93,6 +93,28 @@ describe('audit writer', () => {
     }, 5_000);
   });
 
+  it('stores the decisions of grouped messages, the valid ones of a group with a malformed one, and acks each message once all of its are in', async () => {
+    const { t, bus, subject, consumer } = await setup();
+    const writer: AuditWriter = await startAuditWriter({ db: t.db, consumer: await consumer(), logger: silentLogger(), signer }, { maxBatch: 7 });
+    cleanup.push(() => writer.stop());
+    const events = Array.from({ length: 40 }, (_, i) => decisionEvent(i));
+    // Groups of 10 (spanning the writer's batches of 7), the last one also holding a malformed event.
+    for (let g = 0; g < 4; g++) {
+      const batch: unknown[] = events.slice(g * 10, g * 10 + 10);
+      if (g === 3) batch.push({ decision_id: 'not-a-uuid' });
+      await bus.bus.js.publish(subject, JSON.stringify({ batch }), { msgID: `group-${g}` });
+    }
+    await until('all decisions stored', async () => writer.stats.committed === 40 && writer.stats.rejected === 1);
+    const { seqs, ids } = await seqsAndIds(t.db);
+    expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(ids).toEqual(events.map((e) => e.decision_id)); // in publish order
+    const c = await consumer();
+    await until('every group acked', async () => {
+      const info = await c.info();
+      return info.num_ack_pending + info.num_pending === 0;
+    }, 5_000);
+  });
+
   it('retries a failed commit (rolled back) and then stores everything exactly once', async () => {
     const { t, bus, subject, consumer } = await setup();
     let failures = 2;

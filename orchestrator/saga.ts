@@ -584,24 +584,25 @@ export function createSaga(deps: SagaDeps): SagaRun {
     return undefined;
   }
 
+  /** Records an action's outcome (its row is created if the run did not store the plan first). */
   async function mark(orderId: string, a: PlannedAction, status: string, result: unknown) {
-    await db
-      .updateTable('order_actions')
-      .set({ status, result: JSON.stringify(result), updated_at: now() })
-      .where('order_id', '=', orderId)
-      .where('order_item_id', '=', a.itemId)
-      .where('action_id', '=', a.actionId)
-      .execute();
+    await markActions(orderId, status, [{ a, result }]);
   }
 
   /** Marks actions applied with the adapters' answers, in one statement. */
   async function markApplied(orderId: string, applied: Array<{ a: PlannedAction; result: AdapterResult }>) {
-    if (applied.length === 0) return;
-    const rows = applied.map(({ a, result }) => ({ item: a.itemId, action: a.actionId, result }));
+    await markActions(orderId, 'applied', applied);
+  }
+
+  /** Sets the actions' status and result in one statement, creating the rows a first run did not store beforehand. */
+  async function markActions(orderId: string, status: string, marked: Array<{ a: PlannedAction; result: unknown }>) {
+    if (marked.length === 0) return;
+    const rows = marked.map(({ a, result }) => ({ item: a.itemId, action_id: a.actionId, seq: a.seq, action: a.action, result }));
     await sql`
-      update order_actions o set status = 'applied', result = r.result, updated_at = ${now()}
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(item text, action text, result jsonb)
-      where o.order_id = ${orderId} and o.order_item_id = r.item and o.action_id = r.action`.execute(db);
+      insert into order_actions (order_id, order_item_id, action_id, seq, status, action, result, updated_at)
+      select ${orderId}, r.item, r.action_id, r.seq, ${status}, r.action, r.result, ${now()}
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(item text, action_id text, seq int, action jsonb, result jsonb)
+      on conflict (order_id, order_item_id, action_id) do update set status = excluded.status, result = excluded.result, updated_at = excluded.updated_at`.execute(db);
   }
 
   async function record(orderId: string, a: PlannedAction, result: AdapterResult): Promise<Failure | 'ok'> {
@@ -831,9 +832,10 @@ export function createSaga(deps: SagaDeps): SagaRun {
     try {
       const planned = items.map((p) => ({ p, actions: flow.actions(p, reserved.byItem.get(p.item.id)!) }));
       const rows = planned.flatMap(({ actions }) => actions.map((a) => ({ order_id: orderId, order_item_id: a.itemId, action_id: a.actionId, seq: a.seq, status: 'pending', action: JSON.stringify(a.action) })));
-      // Recorded before anything is applied; on a resumed run the rows exist and keep their status
-      // (the no-op update makes them come back too), so one statement also says what is done.
-      const stored = rows.length
+      // A resumed run stores the plan before anything is applied: the rows of the earlier run keep
+      // their status (the no-op update makes them come back too), so one statement also says what
+      // is done. A first run has nothing done yet; its rows are written with their outcomes.
+      const stored = rows.length && !firstRun
         ? await db
             .insertInto('order_actions')
             .values(rows)
