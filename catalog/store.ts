@@ -60,19 +60,29 @@ export interface CatalogReader {
   get(name: string, version?: number): Promise<ServiceSpecification | undefined>;
 }
 
-/** Reads specifications from Postgres; versions are immutable, so they are cached forever. */
-export function catalogReader(db: Kysely<Database>): CatalogReader {
+/**
+ * Reads specifications from Postgres. Versions are immutable, so they are cached forever; which
+ * version is the latest is cached for `latestTtlMs` (a version stored by another process, which
+ * happens when a new catalog is deployed, is picked up by new orders within that time; an order
+ * naming its version gets that version at once).
+ */
+export function catalogReader(db: Kysely<Database>, options: { latestTtlMs?: number; now?: () => number } = {}): CatalogReader {
+  const latestTtlMs = options.latestTtlMs ?? 5_000;
+  const now = options.now ?? Date.now;
   const cache = new Map<string, ServiceSpecification>();
+  const latest = new Map<string, { version: number; at: number }>();
   return {
     async get(name, version) {
-      const key = version === undefined ? undefined : `${name}@${version}`;
-      if (key && cache.has(key)) return cache.get(key);
+      const known = version === undefined ? latest.get(name) : undefined;
+      const wanted = version ?? (known && now() - known.at < latestTtlMs ? known.version : undefined);
+      if (wanted !== undefined && cache.has(`${name}@${wanted}`)) return cache.get(`${name}@${wanted}`);
       let q = db.selectFrom('catalog_specifications').select(['spec', 'version']).where('name', '=', name);
       q = version === undefined ? q.orderBy('version', 'desc').limit(1) : q.where('version', '=', version);
       const row = await q.executeTakeFirst();
       if (!row) return undefined;
       const spec = row.spec as ServiceSpecification;
       cache.set(`${name}@${row.version}`, spec);
+      if (version === undefined) latest.set(name, { version: row.version, at: now() });
       return spec;
     },
   };
