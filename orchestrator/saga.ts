@@ -749,25 +749,29 @@ export function createSaga(deps: SagaDeps): SagaRun {
     return state;
   }
 
-  /** Moves a waiting order (acknowledged, pending, held) to inProgress, unless a PATCH changed it since it was read. */
-  async function start(orderId: string, body: ServiceOrderBody, correlationId?: string): Promise<boolean> {
-    const read = JSON.stringify(body);
-    const from = body.state;
-    body.state = 'inProgress';
-    body.startDate ??= now().toISOString();
-    delete body.errorMessage;
-    for (const item of body.serviceOrderItem) item.state = 'inProgress';
-    const started = await db
-      .updateTable('service_orders')
-      .set({ state: body.state, body: orderBodyValue(body), updated_at: now() })
-      .where('id', '=', orderId)
-      .where('state', '=', from)
-      .where(sql<boolean>`body = ${read}::jsonb`)
-      .returning('id')
-      .executeTakeFirst();
-    if (!started) return false;
-    await deps.events.stateChanged(body, from, correlationId);
-    return true;
+  /**
+   * Moves the order to inProgress if it is waiting (acknowledged, pending, held), and reads it with
+   * its customer, in one statement (a PATCH or the jeopardy sweep serialise with it on the row).
+   * Undefined when the order is not waiting (a resumed run) or not stored.
+   */
+  async function startWaiting(orderId: string) {
+    const at = now();
+    const { rows } = await sql<Selectable<Database['service_orders']> & { customer: CustomerRow | null; from_state: string }>`
+      with waiting as (
+        select id, state from service_orders where id = ${orderId} and state in ('acknowledged', 'pending', 'held') for update),
+      started as (
+        update service_orders o set state = 'inProgress', updated_at = ${at},
+          body = (o.body - 'errorMessage') || jsonb_build_object(
+            'state', 'inProgress',
+            'startDate', coalesce(o.body->'startDate', to_jsonb(${at.toISOString()}::text)),
+            'serviceOrderItem', (select coalesce(jsonb_agg(i || '{"state": "inProgress"}' order by n), '[]'::jsonb)
+                                 from jsonb_array_elements(o.body->'serviceOrderItem') with ordinality as x(i, n)))
+        from waiting w where o.id = w.id
+        returning o.*, w.state as from_state)
+      select s.*, to_jsonb(c) as customer
+      from started s left join customers c on c.tenant = s.tenant and c.id = s.customer_id`.execute(db);
+    const row = rows[0];
+    return row ? { ...row, body: row.body as ServiceOrderBody } : undefined;
   }
 
   /** The completed order's row, in the caller's transaction; false when a cancellation was marked first (its mark and this update serialise on the row). */
@@ -862,25 +866,28 @@ export function createSaga(deps: SagaDeps): SagaRun {
 
   return async function runSaga(orderId, context) {
     const { correlationId } = context;
-    let row = await loadWithCustomer(orderId);
-    if (!row) return undefined;
-    if (TERMINAL_ORDER_STATES.has(row.body.state)) {
-      // Re-announce: the previous run may have died between commit and publish (ids dedupe).
-      await deps.events.stateChanged(row.body, row.body.state, correlationId);
-      return row.body.state;
-    }
     // This run moved the order out of waiting: nothing of it was provisioned before (orders wait
     // only before provisioning), so the adapters need not look for earlier results of its keys.
     let firstRun = false;
-    for (let tries = 0; WAITING_ORDER_STATES.has(row.body.state); tries++) {
-      if (await start(orderId, row.body, correlationId)) {
+    let row: Awaited<ReturnType<typeof loadWithCustomer>>;
+    for (let tries = 0; ; tries++) {
+      const started = await startWaiting(orderId);
+      if (started) {
         firstRun = true;
+        row = started;
+        await deps.events.stateChanged(started.body, started.from_state, correlationId);
         break;
       }
-      // A PATCH (or the jeopardy sweep) changed the order since it was read: start from the new one.
-      if (tries >= 5) throw new RetryLater(`order ${orderId} keeps changing under the saga`);
       row = await loadWithCustomer(orderId);
-      if (!row || TERMINAL_ORDER_STATES.has(row.body.state)) return row?.body.state;
+      if (!row) return undefined;
+      if (TERMINAL_ORDER_STATES.has(row.body.state)) {
+        // Re-announce: the previous run may have died between commit and publish (ids dedupe).
+        await deps.events.stateChanged(row.body, row.body.state, correlationId);
+        return row.body.state;
+      }
+      if (!WAITING_ORDER_STATES.has(row.body.state)) break; // a resumed run
+      // Back to waiting between the two reads (another run held it meanwhile): start it again.
+      if (tries >= 5) throw new RetryLater(`order ${orderId} keeps changing under the saga`);
     }
     const body = row.body;
     const log = deps.logger.child({ orderId });
