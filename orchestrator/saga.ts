@@ -54,6 +54,19 @@ export interface SagaDeps {
 
 class CancelledFirst extends Error {}
 
+/** An action the adapter applied, with its answer (not yet recorded). */
+type Applied = { a: PlannedAction; result: AdapterResult };
+
+/** The statement recording actions' outcomes: their rows upserted with status and result. */
+function actionMarks(orderId: string, status: string, marked: Array<{ a: PlannedAction; result: unknown }>, at: Date) {
+  const rows = marked.map(({ a, result }) => ({ item: a.itemId, action_id: a.actionId, seq: a.seq, action: a.action, result }));
+  return sql`
+    insert into order_actions (order_id, order_item_id, action_id, seq, status, action, result, updated_at)
+    select ${orderId}, r.item, r.action_id, r.seq, ${status}, r.action, r.result, ${at}
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(item text, action_id text, seq int, action jsonb, result jsonb)
+    on conflict (order_id, order_item_id, action_id) do update set status = excluded.status, result = excluded.result, updated_at = excluded.updated_at`;
+}
+
 type CustomerRow = Selectable<Database['customers']>;
 
 /** How often a running provisioning asks whether its order was cancelled meanwhile. */
@@ -110,10 +123,11 @@ interface ItemFlow {
   actions(p: ItemPlan, reservations: Record<string, Reserved>): PlannedAction[];
   /**
    * Lands the items in the inventory and stores the order (already `completed` / `partial` in
-   * `body`) atomically, unless a cancellation was marked on the order first. Returns whether it
+   * `body`) atomically, unless a cancellation was marked on the order first; records the applied
+   * actions not recorded yet either way (a cancellation compensates them). Returns whether it
    * landed and the capacity units given back.
    */
-  complete(body: ServiceOrderBody, plans: ItemPlan[], customerId: string, at: Date): Promise<{ done: boolean; freed: number }>;
+  complete(body: ServiceOrderBody, plans: ItemPlan[], customerId: string, at: Date, applied: Applied[]): Promise<{ done: boolean; freed: number }>;
   /** After the commit: tell billing. */
   bill(p: ItemPlan, customerId: string, at: Date, correlationId?: string): Promise<void>;
 }
@@ -507,7 +521,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
     knownStates: Map<string, string>,
     firstRun: boolean,
     correlationId?: string,
-  ): Promise<{ failure?: Failure; skipped: Failure[] }> {
+  ): Promise<{ failure?: Failure; skipped: Failure[]; applied: Applied[] }> {
     const qosClass = p.spec.sla.qosClassByTier[slaTier];
     // The state of every resource the item's actions touch (maintenance, say), for the policy: as
     // the reservation read it on the locked rows, else read once now.
@@ -519,7 +533,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
     // one per action); a slow one (a real network) at once, so operators watch progress as it
     // happens. Should the process die before a success is recorded, the resumed run applies it
     // again with the same idempotency key and the adapter answers from its idempotency record.
-    const applied: Array<{ a: PlannedAction; result: AdapterResult }> = [];
+    const applied: Applied[] = [];
     const cancelled = cancellationPoll(orderId);
     const contracted = Number(p.characteristics.bandwidthMbps ?? 0);
     const outcome = new Map<string, Promise<Failure | 'ok'>>();
@@ -563,13 +577,15 @@ export function createSaga(deps: SagaDeps): SagaRun {
     };
     for (const a of actions) outcome.set(a.actionId, run(a));
     const results = await Promise.allSettled(outcome.values());
-    await markApplied(orderId, applied);
     const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (rejected) throw rejected.reason;
+    if (rejected) {
+      await markApplied(orderId, applied);
+      throw rejected.reason;
+    }
     const settled = results.map((r) => (r as PromiseFulfilledResult<Failure | 'ok'>).value);
     const failure = settled.find((r): r is Failure => r !== 'ok' && !r.optional);
     const skipped = settled.filter((r): r is Failure => r !== 'ok' && r.optional === true);
-    return failure ? { failure, skipped } : { skipped };
+    return failure ? { failure, skipped, applied } : { skipped, applied };
   }
 
   /** Post-provisioning verification: the network holds what was configured (skipped optional actions aside). */
@@ -590,19 +606,14 @@ export function createSaga(deps: SagaDeps): SagaRun {
   }
 
   /** Marks actions applied with the adapters' answers, in one statement. */
-  async function markApplied(orderId: string, applied: Array<{ a: PlannedAction; result: AdapterResult }>) {
+  async function markApplied(orderId: string, applied: Applied[]) {
     await markActions(orderId, 'applied', applied);
   }
 
   /** Sets the actions' status and result in one statement, creating the rows a first run did not store beforehand. */
   async function markActions(orderId: string, status: string, marked: Array<{ a: PlannedAction; result: unknown }>) {
     if (marked.length === 0) return;
-    const rows = marked.map(({ a, result }) => ({ item: a.itemId, action_id: a.actionId, seq: a.seq, action: a.action, result }));
-    await sql`
-      insert into order_actions (order_id, order_item_id, action_id, seq, status, action, result, updated_at)
-      select ${orderId}, r.item, r.action_id, r.seq, ${status}, r.action, r.result, ${now()}
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(item text, action_id text, seq int, action jsonb, result jsonb)
-      on conflict (order_id, order_item_id, action_id) do update set status = excluded.status, result = excluded.result, updated_at = excluded.updated_at`.execute(db);
+    await actionMarks(orderId, status, marked, now()).execute(db);
   }
 
   async function record(orderId: string, a: PlannedAction, result: AdapterResult): Promise<Failure | 'ok'> {
@@ -652,7 +663,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
       actions: (p, reservations) => decompose(p, reservations, orderId),
       // One statement: the order row's update (refused once a cancellation is marked) gates the
       // new services and binding the reservations to them.
-      async complete(body, plans, customerId, at) {
+      async complete(body, plans, customerId, at, applied) {
         const services = plans.map((p) => ({
           id: p.serviceId,
           item: p.item.id,
@@ -677,7 +688,9 @@ export function createSaga(deps: SagaDeps): SagaRun {
           bound as (
             update reservations r set status = 'committed', service_id = w.id, expires_at = null
             from wanted w
-            where r.order_id = ${orderId} and r.order_item_id = w.item and r.status = 'reserved' and exists (select 1 from done))
+            where r.order_id = ${orderId} and r.order_item_id = w.item and r.status = 'reserved' and exists (select 1 from done))${
+            applied.length ? sql`,
+          marked as (${actionMarks(orderId, 'applied', applied, at)})` : sql``}
           select id from done`.execute(db);
         return { done: rows.length > 0, freed: 0 };
       },
@@ -693,7 +706,9 @@ export function createSaga(deps: SagaDeps): SagaRun {
       kind: 'modify',
       reserve: (p) => reserveModify(db, { ...request(p), ttlMs: ttl }),
       actions: (p, reservations) => modifyActions(p, reservations, orderId),
-      async complete(body, plans, _customerId, at) {
+      async complete(body, plans, _customerId, at, applied) {
+        // Recorded first, outside the transaction: a ServiceGone rolls it back, and compensation needs them.
+        await markApplied(orderId, applied);
         let freed = 0;
         const done = await db.transaction().execute(async (trx) => {
           for (const p of plans) {
@@ -786,7 +801,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
     return done !== undefined;
   }
 
-  async function complete(body: ServiceOrderBody, flow: ItemFlow, plans: ItemPlan[], customerId: string, skipped: Failure[], correlationId?: string) {
+  async function complete(body: ServiceOrderBody, flow: ItemFlow, plans: ItemPlan[], customerId: string, skipped: Failure[], applied: Applied[], correlationId?: string) {
     const from = body.state;
     const at = now();
     const state = skipped.length ? 'partial' : 'completed';
@@ -797,7 +812,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
     body.state = state;
     body.completionDate = at.toISOString();
     if (skipped.length) body.errorMessage = errorMessage(body.id, state, skipped);
-    const { done, freed } = await flow.complete(body, plans, customerId, at);
+    const { done, freed } = await flow.complete(body, plans, customerId, at, applied);
     if (!done) throw new CancelledFirst();
     observe(body, state);
     if (skipped.length) deps.metrics?.fallout.inc({ code: 'partial' });
@@ -833,6 +848,8 @@ export function createSaga(deps: SagaDeps): SagaRun {
     const { correlationId, finalAttempt, firstRun } = context;
     let failure: Failure | undefined;
     const skipped: Failure[] = [];
+    // Successes not yet recorded: with the completion on success, before compensating otherwise.
+    const unmarked: Applied[] = [];
     try {
       const planned = items.map((p) => ({ p, actions: flow.actions(p, reserved.byItem.get(p.item.id)!) }));
       const rows = planned.flatMap(({ actions }) => actions.map((a) => ({ order_id: orderId, order_item_id: a.itemId, action_id: a.actionId, seq: a.seq, status: 'pending', action: JSON.stringify(a.action) })));
@@ -848,7 +865,11 @@ export function createSaga(deps: SagaDeps): SagaRun {
             .execute()
         : [];
       const statusOf = (itemId: string) => new Map(stored.filter((r) => r.order_item_id === itemId).map((r) => [r.action_id, r.status]));
-      const provisioned = await Promise.all(planned.map(({ p, actions }) => provisionItem(orderId, customerId, slaTier, p, actions, statusOf(p.item.id), reserved.resourceStates, firstRun, correlationId)));
+      const outcomes = await Promise.allSettled(planned.map(({ p, actions }) => provisionItem(orderId, customerId, slaTier, p, actions, statusOf(p.item.id), reserved.resourceStates, firstRun, correlationId)));
+      const provisioned = outcomes.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      for (const r of provisioned) unmarked.push(...r.applied);
+      const thrown = outcomes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (thrown) throw thrown.reason;
       failure = provisioned.find((r) => r.failure)?.failure;
       skipped.push(...provisioned.flatMap((r) => r.skipped));
       if (!failure) {
@@ -857,11 +878,13 @@ export function createSaga(deps: SagaDeps): SagaRun {
         if (!failure) await milestone(body, 'verified', 'the network holds what was configured', correlationId);
       }
     } catch (err) {
+      await markApplied(orderId, unmarked.splice(0));
       if (err instanceof TemplateError) failure = { code: 'catalog', reason: err.message };
       else if (err instanceof RetryLater && finalAttempt) failure = { code: 'unavailable', reason: err.message };
       else throw err;
     }
-    return { failure, skipped };
+    if (failure) await markApplied(orderId, unmarked.splice(0));
+    return { failure, skipped, applied: unmarked };
   }
 
   return async function runSaga(orderId, context) {
@@ -929,7 +952,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
     }
     await milestone(body, 'resourcesReserved', 'feasibility checked and capacity reserved', correlationId);
 
-    const { failure, skipped } = await execute(orderId, customerId, slaTier, flow, items, reserved, body, { ...context, firstRun });
+    const { failure, skipped, applied } = await execute(orderId, customerId, slaTier, flow, items, reserved, body, { ...context, firstRun });
     // A cancellation that landed meanwhile: on the way to completion the final update refuses it
     // (CancelledFirst below); on the way to failure, look for it now.
     const cancellationId = failure ? await cancellationOf(orderId) : undefined;
@@ -940,7 +963,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
       return finish(orderId, body, 'failed', [failure], correlationId);
     }
     try {
-      await complete(body, flow, items, customerId, skipped, correlationId);
+      await complete(body, flow, items, customerId, skipped, applied, correlationId);
     } catch (err) {
       if (err instanceof ServiceGone) {
         const fresh = (await load(orderId))!;
