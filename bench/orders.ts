@@ -7,12 +7,11 @@
 // decision must reach it). Writes bench/results/orders.json.
 // BENCH_ORDERS, BENCH_CLIENTS, BENCH_STEADY_SECONDS, BENCH_POLICY_WORKERS (default 2) tune it.
 import { fork } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { largeNetwork, simulatorEntries } from '../orchestrator/load-fixture.js';
-import { BSS_KEY, startTestJunction, type TestJunction } from '../orchestrator/testing.js';
+import type { TestJunction } from '../orchestrator/testing.js';
 import type { ClientJob, ClientReport } from './order-clients.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,6 +21,19 @@ const STEADY_RATE = 50;
 const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 10);
 
 let counter = 0;
+let apiKey = '';
+
+/**
+ * Postgres on this machine's Unix socket when it has one (as Junction beside its database would
+ * connect; a socket costs less per statement than TCP over loopback), else TCP. Set before the
+ * test support is loaded: it reads JUNCTION_TEST_POSTGRES_URL once.
+ */
+const PG_SOCKET_DIR = '/var/run/postgresql';
+const postgresTransport = process.env.JUNCTION_TEST_POSTGRES_URL
+  ? 'JUNCTION_TEST_POSTGRES_URL'
+  : existsSync(`${PG_SOCKET_DIR}/.s.PGSQL.5432`)
+    ? ((process.env.JUNCTION_TEST_POSTGRES_URL = `postgres://postgres@localhost/postgres?host=${PG_SOCKET_DIR}`), 'unix socket')
+    : 'tcp';
 
 /** Runs a job in the load-client process (bench/order-clients.ts). */
 async function clients(t: TestJunction, job: Omit<ClientJob, 'url' | 'apiKey' | 'first'>): Promise<ClientReport> {
@@ -30,7 +42,7 @@ async function clients(t: TestJunction, job: Omit<ClientJob, 'url' | 'apiKey' | 
     child.once('message', (m) => res(m as ClientReport));
     child.once('exit', (code) => rej(new Error(`load clients exited with ${code}`)));
   });
-  child.send({ ...job, url: t.junction.url, apiKey: BSS_KEY, first: counter } satisfies ClientJob);
+  child.send({ ...job, url: t.junction.url, apiKey, first: counter } satisfies ClientJob);
   counter += job.orders;
   return report;
 }
@@ -132,6 +144,9 @@ async function startProfiler() {
 }
 
 async function main() {
+  const { largeNetwork, simulatorEntries } = await import('../orchestrator/load-fixture.js');
+  const { BSS_KEY, startTestJunction } = await import('../orchestrator/testing.js');
+  apiKey = BSS_KEY;
   const net = largeNetwork({ portsPerSite: 400 });
   const t = await startTestJunction({ seed: net.seedFile, adapterEntries: simulatorEntries(net.topology), policyWorkers: Number(process.env.BENCH_POLICY_WORKERS ?? 2) });
   try {
@@ -149,6 +164,7 @@ async function main() {
       when: new Date().toISOString(),
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
       simulatorLatencyMs: 0,
+      postgresTransport,
       sustained: phase1,
       steady50PerSecond: phase2,
       audit: { ordersPlaced: orders, resourceActions: Number(actions.n), decisionsInAuditLog: decisions, expectedDecisions },
