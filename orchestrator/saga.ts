@@ -822,7 +822,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
   }
 
   /** Feasibility and reservation, all items or none. */
-  async function reserveAll(_body: ServiceOrderBody, flow: ItemFlow, items: ItemPlan[]): Promise<ReservedItems | { failure: Failure; hold: boolean } | { cancellationId: string }> {
+  async function reserveAll(flow: ItemFlow, items: ItemPlan[]): Promise<ReservedItems | { failure: Failure; hold: boolean } | { cancellationId: string }> {
     const reserved: ReservedItems = { byItem: new Map(), resourceStates: new Map() };
     for (const p of items) {
       const r = await flow.reserve(p);
@@ -944,7 +944,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
       if (afterEntitlement) return afterEntitlement;
     }
 
-    const reserved = await reserveAll(body, flow, items);
+    const reserved = await reserveAll(flow, items);
     if ('cancellationId' in reserved) return cancel(orderId, body, reserved.cancellationId, correlationId);
     if ('failure' in reserved) {
       if (reserved.hold) return wait(body, 'held', reserved.failure, correlationId);
