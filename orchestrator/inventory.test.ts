@@ -88,6 +88,20 @@ describe('resource inventory', () => {
     expect(maint).toEqual({ ok: false, reason: 'no gnb in service at M' });
   });
 
+  it('reserves nothing for an order cancelled first, and reports the cancellation; a reservation reports its resources\' states', async () => {
+    await t.db
+      .insertInto('service_orders')
+      .values({ id: 'o-cancelled', tenant: 'acme', external_id: null, idempotency_key: null, customer_id: null, state: 'inProgress', body: '{}', cancellation_id: 'c-1' })
+      .execute();
+    const before = await inventorySnapshot(t.db);
+    const req = { itemId: '1', site: 'S', specs: broadband, context: { characteristic: { bw: 100 } }, ttlMs: 60_000 };
+    expect(await reserveItem(t.db, { ...req, orderId: 'o-cancelled' })).toEqual({ ok: false, reason: 'the order was cancelled', cancellationId: 'c-1' });
+    expect(await inventorySnapshot(t.db)).toEqual(before);
+    const taken = await reserveItem(t.db, { ...req, orderId: 'o-states' });
+    expect(taken.ok && taken.resourceStates).toEqual({ [taken.ok ? taken.reservations.port!.resourceId : '']: 'available', pool: 'available' });
+    await releaseReservations(t.db, 'o-states');
+  });
+
   it('expires reservations of orders that died', async () => {
     const past = new Date(Date.now() - 120_000);
     await reserveItem(t.db, { orderId: 'dead', itemId: '1', site: 'S', specs: broadband, context: { characteristic: { bw: 100 } }, ttlMs: 1_000, now: past });
