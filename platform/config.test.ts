@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://u:p@db:5432/junction',
       NATS_URL: 'nats://nats:4222',
       JUNCTION_SHUTDOWN_TIMEOUT_MS: '5000',
+      JUNCTION_POLICY_WORKERS: '0',
     });
     expect(c).toMatchObject({
       port: 9090,
@@ -46,6 +47,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://u:p@db:5432/junction',
       natsUrl: 'nats://nats:4222',
       shutdownTimeoutMs: 5000,
+      policyWorkers: 0,
     });
   });
 
@@ -68,6 +70,7 @@ describe('loadConfig', () => {
     [{ JUNCTION_API_KEYS: '[{"key":"0123456789abcdef","principal":"p","roles":["root"]}]' }, 'JUNCTION_API_KEYS', '[0.roles.0]'],
     [{ JUNCTION_API_KEYS: '[{"key":"short","principal":"p","roles":["bss"]}]' }, 'JUNCTION_API_KEYS', 'at least 16 characters'],
     [{ JUNCTION_SHUTDOWN_TIMEOUT_MS: '-1' }, 'JUNCTION_SHUTDOWN_TIMEOUT_MS', 'positive integer'],
+    [{ JUNCTION_POLICY_WORKERS: 'two' }, 'JUNCTION_POLICY_WORKERS', 'expected a whole number'],
   ])('rejects %j naming %s', (env, variable, expected) => {
     const err = errorOf(env);
     expect(err.variables).toEqual([variable]);

@@ -50,6 +50,22 @@ const port = z.preprocess(
     }),
 );
 
+/** Unset: undefined (the consumer's default); else a whole number from 0. */
+const wholeNumber = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      if (!/^\d+$/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number (0 or more), got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      return Number(v);
+    }),
+);
+
 const positiveMillis = (fallback: number) =>
   z.preprocess(
     emptyToUndefined,
@@ -186,6 +202,7 @@ const envSchema = z.object({
   JUNCTION_ROLES: processRoles,
   JUNCTION_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./.data')),
   JUNCTION_SHUTDOWN_TIMEOUT_MS: positiveMillis(15_000),
+  JUNCTION_POLICY_WORKERS: wholeNumber,
   JUNCTION_AUDIT_KEY_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
   JUNCTION_AUDIT_REDACT: z.preprocess(
     emptyToUndefined,
@@ -231,6 +248,8 @@ export interface Config {
   processRoles: ProcessRole[];
   dataDir: string;
   shutdownTimeoutMs: number;
+  /** Policy evaluation threads of the orchestrator's engine; undefined: one per core; 0: on the event loop. */
+  policyWorkers: number | undefined;
   audit: {
     /** Ed25519 checkpoint signing key (PEM); unset: `<dataDir>/audit-signing-key.pem`, created on first start. */
     keyFile: string | undefined;
@@ -286,6 +305,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     processRoles: e.JUNCTION_ROLES,
     dataDir: e.JUNCTION_DATA_DIR,
     shutdownTimeoutMs: e.JUNCTION_SHUTDOWN_TIMEOUT_MS,
+    policyWorkers: e.JUNCTION_POLICY_WORKERS,
     audit: {
       keyFile: e.JUNCTION_AUDIT_KEY_FILE,
       redact: e.JUNCTION_AUDIT_REDACT,

@@ -96,7 +96,7 @@ export async function startJunction(
     const o2a: OrderToActivation = await prepareOrderToActivation(
       { db: database.db, bus, logger, metrics, orchestrator: config.processRoles.includes('orchestrator') },
       // The hub calls only the callbacks the configuration allows (tests may pass their own rules).
-      { ...orders, hub: { rules: config.webhooks, ...orders.hub } },
+      { policyWorkers: config.policyWorkers, ...orders, hub: { rules: config.webhooks, ...orders.hub } },
     );
     cleanups.push(() => o2a.close());
     // Identity (bootstrap/database keys, JWT), authorization by data.junction.authz, and the policy
