@@ -29,11 +29,13 @@ let apiKey = '';
  * test support is loaded: it reads JUNCTION_TEST_POSTGRES_URL once.
  */
 const PG_SOCKET_DIR = '/var/run/postgresql';
-const postgresTransport = process.env.JUNCTION_TEST_POSTGRES_URL
-  ? 'JUNCTION_TEST_POSTGRES_URL'
-  : existsSync(`${PG_SOCKET_DIR}/.s.PGSQL.5432`)
-    ? ((process.env.JUNCTION_TEST_POSTGRES_URL = `postgres://postgres@localhost/postgres?host=${PG_SOCKET_DIR}`), 'unix socket')
-    : 'tcp';
+function choosePostgresTransport(): string {
+  if (process.env.JUNCTION_TEST_POSTGRES_URL) return 'JUNCTION_TEST_POSTGRES_URL';
+  if (!existsSync(`${PG_SOCKET_DIR}/.s.PGSQL.5432`)) return 'tcp';
+  process.env.JUNCTION_TEST_POSTGRES_URL = `postgres://postgres@localhost/postgres?host=${PG_SOCKET_DIR}`;
+  return 'unix socket';
+}
+const postgresTransport = choosePostgresTransport();
 
 /** Runs a job in the load-client process (bench/order-clients.ts). */
 async function clients(t: TestJunction, job: Omit<ClientJob, 'url' | 'apiKey' | 'first'>): Promise<ClientReport> {

@@ -143,13 +143,8 @@ export function createSaga(deps: SagaDeps): SagaRun {
   const adapterTimeoutMs = deps.adapterTimeoutMs ?? 20_000;
   const { db } = deps;
 
+  /** The order with its customer (as stored now), in one read. */
   async function load(orderId: string) {
-    const row = await db.selectFrom('service_orders').selectAll().where('id', '=', orderId).executeTakeFirst();
-    return row ? { ...row, body: row.body as ServiceOrderBody } : undefined;
-  }
-
-  /** The order with its customer (as stored now), in one read: what a saga run starts from. */
-  async function loadWithCustomer(orderId: string) {
     const row = await db
       .selectFrom('service_orders as o')
       .leftJoin('customers as c', (j) => j.onRef('c.tenant', '=', 'o.tenant').onRef('c.id', '=', 'o.customer_id'))
@@ -892,7 +887,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
     // This run moved the order out of waiting: nothing of it was provisioned before (orders wait
     // only before provisioning), so the adapters need not look for earlier results of its keys.
     let firstRun = false;
-    let row: Awaited<ReturnType<typeof loadWithCustomer>>;
+    let row: Awaited<ReturnType<typeof load>>;
     for (let tries = 0; ; tries++) {
       const started = await startWaiting(orderId);
       if (started) {
@@ -901,7 +896,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
         await deps.events.stateChanged(started.body, started.from_state, correlationId);
         break;
       }
-      row = await loadWithCustomer(orderId);
+      row = await load(orderId);
       if (!row) return undefined;
       if (TERMINAL_ORDER_STATES.has(row.body.state)) {
         // Re-announce: the previous run may have died between commit and publish (ids dedupe).
