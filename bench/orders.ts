@@ -67,18 +67,22 @@ async function latencies(t: TestJunction, ids: string[]) {
   return { states, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99), maxMs: ms.at(-1) ?? NaN, lastCompletion };
 }
 
+const USER_HZ = 100; // /proc's clock ticks on Linux
+
+/** Command name and CPU seconds (utime + stime) from a /proc stat line. */
+function parseStat(stat: string): { name: string; cpuSeconds: number } {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / USER_HZ };
+}
+
 /** CPU seconds used so far by every process whose command name is given (from /proc; Linux only). */
 function cpuSecondsOf(names: string[]): Record<string, number> {
   const out: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
-  const tick = 100; // USER_HZ on Linux
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const { name, cpuSeconds } = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
       const key = names.find((n) => name.startsWith(n));
-      if (!key) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out[key]! += (Number(fields[11]) + Number(fields[12])) / tick; // utime + stime
+      if (key) out[key]! += cpuSeconds;
     } catch {
       // the process ended while we looked
     }
@@ -86,13 +90,25 @@ function cpuSecondsOf(names: string[]): Record<string, number> {
   return out;
 }
 
+/** CPU seconds of this process's main thread: the event loop every part of Junction here shares. */
+function mainThreadCpuSeconds(): number {
+  try {
+    return parseStat(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')).cpuSeconds;
+  } catch {
+    return NaN; // not Linux
+  }
+}
+
 /** CPU milliseconds per order of this process (gateway, orchestrator, audit writer, hub), the load clients, Postgres and NATS. */
-function cpuPerOrder(before: { self: NodeJS.CpuUsage; others: Record<string, number> }, orders: number, clientCpuMs: number) {
+function cpuPerOrder(before: { self: NodeJS.CpuUsage; mainThread: number; others: Record<string, number> }, orders: number, clientCpuMs: number) {
   const self = process.cpuUsage(before.self);
+  const mainThread = mainThreadCpuSeconds() - before.mainThread;
   const others = cpuSecondsOf(['postgres', 'nats-server']);
   const ms = (sec: number) => Math.round((sec * 1000 * 100) / orders) / 100;
   return {
     junctionProcess: ms((self.user + self.system) / 1e6),
+    /** Of junctionProcess, the event loop's share; the rest is policy worker threads, GC and I/O threads. */
+    junctionMainThread: ms(mainThread),
     postgres: ms(others.postgres! - before.others.postgres!),
     natsServer: ms(others['nats-server']! - before.others['nats-server']!),
     loadClients: ms(clientCpuMs / 1000),
@@ -100,7 +116,7 @@ function cpuPerOrder(before: { self: NodeJS.CpuUsage; others: Record<string, num
 }
 
 async function sustained(t: TestJunction) {
-  const cpuBefore = { self: process.cpuUsage(), others: cpuSecondsOf(['postgres', 'nats-server']) };
+  const cpuBefore = { self: process.cpuUsage(), mainThread: mainThreadCpuSeconds(), others: cpuSecondsOf(['postgres', 'nats-server']) };
   const posted = await clients(t, { mode: 'sustained', orders: SUSTAINED_ORDERS, clients: CLIENTS, ratePerSecond: 0 });
   const ids = posted.ids;
   await t.waitForTerminal(ids, 600_000);

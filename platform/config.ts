@@ -184,6 +184,7 @@ const hostList = z.preprocess(
 
 const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://user@host:5432/db'),
+  DATABASE_PREPARED_STATEMENTS: flag(true),
   NATS_URL: url(['nats:', 'tls:'], 'nats://127.0.0.1:4222'),
   PORT: port,
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
@@ -238,6 +239,8 @@ const envSchema = z.object({
 export interface Config {
   /** Unset means: local Postgres on localhost:5432 (database `junction`), else embedded pglite. */
   databaseUrl: string | undefined;
+  /** Prepare statements run again and again (off behind a pooler that cannot carry them). */
+  databasePreparedStatements: boolean;
   /** Unset means: nats://127.0.0.1:4222, else a nats-server started from PATH. */
   natsUrl: string | undefined;
   port: number;
@@ -296,6 +299,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = result.data;
   return {
     databaseUrl: e.DATABASE_URL,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     natsUrl: e.NATS_URL,
     port: e.PORT,
     host: e.HOST,

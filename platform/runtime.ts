@@ -80,7 +80,7 @@ export async function startJunction(
   };
   try {
     const database = await resolveDatabase(
-      { databaseUrl: config.databaseUrl, dataDir: config.dataDir, localUrl: local.databaseUrl },
+      { databaseUrl: config.databaseUrl, preparedStatements: config.databasePreparedStatements, dataDir: config.dataDir, localUrl: local.databaseUrl },
       logger,
     );
     cleanups.push(() => database.close());

@@ -11,6 +11,7 @@ import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { withTimeout } from '../timeout.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { preparingClient, statementNamer } from './prepared-statements.js';
 import type { Database } from './schema.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -50,9 +51,19 @@ function handleFor(db: Kysely<Database>, kind: DatabaseKind, location: string): 
   };
 }
 
-export function openPostgres(url: string, logger: Logger): DatabaseHandle {
+export interface PostgresOptions {
+  /**
+   * Prepare the statements run again and again (platform/db/prepared-statements.ts); default on.
+   * Off for a connection pooler that cannot carry prepared statements (PgBouncer in transaction
+   * mode before 1.21).
+   */
+  preparedStatements?: boolean;
+}
+
+export function openPostgres(url: string, logger: Logger, options: PostgresOptions = {}): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
+    ...(options.preparedStatements === false ? {} : { Client: preparingClient(statementNamer()) }),
     max: 10,
     connectionTimeoutMillis: 2_000,
     idleTimeoutMillis: 10_000,
@@ -112,7 +123,7 @@ export async function createDatabaseIfMissing(url: string): Promise<boolean> {
   }
 }
 
-export interface ResolveDatabaseOptions {
+export interface ResolveDatabaseOptions extends PostgresOptions {
   databaseUrl: string | undefined;
   dataDir: string;
   /** The server tried when databaseUrl is unset (tests point it at a closed port). */
@@ -124,7 +135,7 @@ export interface ResolveDatabaseOptions {
  * otherwise, when nothing answers on localhost:5432, embedded PGlite under `<dataDir>/pglite`.
  */
 export async function resolveDatabase(options: ResolveDatabaseOptions, logger: Logger): Promise<DatabaseHandle> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, logger);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, logger, options);
 
   const localUrl = options.localUrl ?? LOCAL_DATABASE_URL;
   let code = await probe(localUrl);
@@ -133,7 +144,7 @@ export async function resolveDatabase(options: ResolveDatabaseOptions, logger: L
     if (await createDatabaseIfMissing(localUrl)) logger.info({ database: redactUrl(localUrl) }, 'created database');
     code = await probe(localUrl);
   }
-  if (code === undefined) return openPostgres(localUrl, logger);
+  if (code === undefined) return openPostgres(localUrl, logger, options);
   if (code && (UNREACHABLE.has(code) || code === 'ETIMEDOUT')) {
     const handle = await openPGlite(options.dataDir);
     logger.info(
