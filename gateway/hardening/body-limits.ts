@@ -51,7 +51,7 @@ export function bodyLimits(limits: Partial<BodyLimits> = {}): MiddlewareHandler<
   const l = { ...DEFAULT_BODY_LIMITS, ...limits };
   return async (c, next) => {
     const raw = c.req.raw;
-    if (!raw.body || c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const contentType = c.req.header('content-type');
     const json = isJson(contentType);
     const max = json ? l.maxJsonBytes : l.maxOtherBytes;
@@ -61,7 +61,11 @@ export function bodyLimits(limits: Partial<BodyLimits> = {}): MiddlewareHandler<
     }
     let bytes: Uint8Array;
     try {
-      bytes = await readCapped(raw.body, max);
+      // With a declared length (checked above) Node's parser delivers no more than that, so the
+      // body is read whole (on Node without a web stream in between); otherwise it is counted as it arrives.
+      if (declared !== undefined) bytes = new Uint8Array(await raw.arrayBuffer());
+      else if (!raw.body) return next();
+      else bytes = await readCapped(raw.body, max);
     } catch (err) {
       if (err instanceof TooLarge) return jsonError(c, 413, 'payload_too_large', `the body may be at most ${max} bytes`);
       return jsonError(c, 400, 'bad_request', 'the body could not be read');
@@ -75,7 +79,8 @@ export function bodyLimits(limits: Partial<BodyLimits> = {}): MiddlewareHandler<
       }
       if (text.trim() !== '') {
         try {
-          parseSafeJson(text, l.maxJsonDepth);
+          // Routes read this value with c.req.json() instead of parsing the text again.
+          cache(c.req.bodyCache).json = Promise.resolve(parseSafeJson(text, l.maxJsonDepth));
         } catch (err) {
           if (err instanceof UnsafeJsonError) return jsonError(c, 400, 'invalid_body', err.message);
           throw err;
