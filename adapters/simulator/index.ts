@@ -107,10 +107,9 @@ export class SimulatorAdapter implements SouthboundAdapter {
 
   /** Changes the device state behind Junction's back: new field values, or `'remove'` to delete it. */
   injectDrift(resourceId: string, change: Record<string, unknown> | 'remove'): void {
-    const service = this.network.services.get(resourceId);
-    if (!service) throw new Error(`simulator ${this.name}: no service "${resourceId}" to drift`);
+    if (!this.network.services.has(resourceId)) throw new Error(`simulator ${this.name}: no service "${resourceId}" to drift`);
     if (change === 'remove') this.network.remove(resourceId);
-    else service.device = { ...service.device, ...change };
+    else this.network.drift(resourceId, change);
   }
 
   /**

@@ -44,11 +44,38 @@ export interface SimulatedService {
   allocation: { path?: string[]; ipAddress?: string; vcpus?: number };
 }
 
+/**
+ * What a service holds of the network's capacity, by what it holds it on (a gNB's PRBs, a link's
+ * or an OLT port's Mbit/s, a UPF's sessions, a VIM's vCPUs), from its device-side parameters.
+ */
+function holdings(s: SimulatedService): Array<[string, number]> {
+  const d = s.device;
+  switch (s.domain) {
+    case 'ran':
+      return ((d.gnbIds as string[] | undefined) ?? []).map((g) => [`gnb:${g}`, Number(d.prbs)]);
+    case 'transport':
+      return (s.allocation.path ?? []).map((l) => [`link:${l}`, Number(d.bandwidthMbps)]);
+    case 'core':
+      return [[`upf:${String(d.upfId)}`, Number(d.sessions)]];
+    case 'access':
+      return [[`port:${String(d.oltPortId)}`, Number(d.bandwidthMbps)]];
+    case 'nfv':
+      return [[`vim:${String(d.vimId)}`, Number(s.allocation.vcpus ?? 0)]];
+  }
+}
+
 export class SimulatedNetwork {
+  /** Read-only to callers: change services through put, remove and drift, which keep the ledger. */
   readonly services = new Map<string, SimulatedService>();
   readonly downLinks = new Set<string>();
-  /** The services per domain: a plan looks only at its own domain's (a big network holds many). */
-  private readonly byDomain = new Map<SimulatedDomain, Map<string, SimulatedService>>();
+  /**
+   * Capacity in use per holding (see holdings) and access addresses in use, kept as services come
+   * and go: a plan costs the same with ten services or a hundred thousand.
+   */
+  private readonly used = new Map<string, number>();
+  private readonly addresses = new Map<string, number>();
+  /** Per IP pool, the offset below which every address was taken when last looked (reset when one frees). */
+  private readonly poolCursor = new Map<string, number>();
 
   constructor(readonly topology: Topology) {}
 
@@ -81,19 +108,43 @@ export class SimulatedNetwork {
 
   /** Stores a service (after a successful plan). */
   put(service: SimulatedService): void {
-    const previous = this.services.get(service.id);
-    if (previous) this.byDomain.get(previous.domain)?.delete(service.id);
+    this.remove(service.id);
     this.services.set(service.id, service);
-    let domain = this.byDomain.get(service.domain);
-    if (!domain) this.byDomain.set(service.domain, (domain = new Map()));
-    domain.set(service.id, service);
+    this.account(service, 1);
   }
 
   remove(id: string): SimulatedService | undefined {
     const service = this.services.get(id);
+    if (!service) return undefined;
     this.services.delete(id);
-    if (service) this.byDomain.get(service.domain)?.delete(id);
+    this.account(service, -1);
     return service;
+  }
+
+  /** Changes what a device holds behind Junction's back (capacity follows the device). */
+  drift(id: string, change: Record<string, unknown>): void {
+    const service = this.services.get(id);
+    if (!service) return;
+    this.put({ ...service, device: { ...service.device, ...change } });
+  }
+
+  private account(service: SimulatedService, sign: 1 | -1): void {
+    for (const [key, amount] of holdings(service)) this.used.set(key, (this.used.get(key) ?? 0) + sign * amount);
+    const address = service.domain === 'access' ? service.allocation.ipAddress : undefined;
+    if (address === undefined) return;
+    const holders = (this.addresses.get(address) ?? 0) + sign;
+    if (holders > 0) this.addresses.set(address, holders);
+    else {
+      this.addresses.delete(address);
+      this.poolCursor.clear();
+    }
+  }
+
+  /** Capacity in use on a holding, what the service `excludeId` holds there left out. */
+  private usedOn(key: string, excludeId: string): number {
+    const own = this.services.get(excludeId);
+    const mine = own ? holdings(own).reduce((sum, [k, amount]) => (k === key ? sum + amount : sum), 0) : 0;
+    return (this.used.get(key) ?? 0) - mine;
   }
 
   /** The resource state reported to Junction: device parameters plus allocation. */
@@ -105,17 +156,11 @@ export class SimulatedNetwork {
     return [...this.services.values()].filter((s) => s.domain === 'transport' && s.allocation.path?.includes(linkId));
   }
 
-  private others(domain: SimulatedDomain, id: string): SimulatedService[] {
-    return [...(this.byDomain.get(domain)?.values() ?? [])].filter((s) => s.id !== id);
-  }
-
   private planRan(id: string, p: z.infer<typeof parameterSchemas.ran>) {
     for (const gnbId of p.gnbIds) {
       const gnb = this.topology.ran.gnbs.find((g) => g.id === gnbId);
       if (!gnb) return refuse('permanent', 'not-found', `gNB "${gnbId}" is not in the topology`);
-      const used = this.others('ran', id)
-        .filter((s) => (s.device.gnbIds as string[]).includes(gnbId))
-        .reduce((sum, s) => sum + Number(s.device.prbs), 0);
+      const used = this.usedOn(`gnb:${gnbId}`, id);
       if (used + p.prbs > gnb.prbCapacity) {
         return refuse('permanent', 'capacity', `gNB "${gnbId}" has ${gnb.prbCapacity - used} of ${gnb.prbCapacity} PRBs free; the slice needs ${p.prbs}`);
       }
@@ -127,10 +172,7 @@ export class SimulatedNetwork {
   freeMbps(linkId: string, excludeId?: string): number {
     const link = this.topology.transport.links.find((l) => l.id === linkId);
     if (!link) return 0;
-    const used = this.others('transport', excludeId ?? '')
-      .filter((s) => s.allocation.path?.includes(linkId))
-      .reduce((sum, s) => sum + Number(s.device.bandwidthMbps), 0);
-    return link.bandwidthMbps - used;
+    return link.bandwidthMbps - this.usedOn(`link:${linkId}`, excludeId ?? '');
   }
 
   private planTransport(id: string, p: z.infer<typeof parameterSchemas.transport>) {
@@ -196,9 +238,7 @@ export class SimulatedNetwork {
     const slice = this.topology.core.smfSlices.find((s) => s.sliceId === p.sliceId);
     if (!slice) return refuse('permanent', 'not-found', `slice "${p.sliceId}" is not configured on the SMF`);
     if (!slice.dnns.includes(p.dnn)) return refuse('permanent', 'invalid-action', `slice "${p.sliceId}" does not serve DNN "${p.dnn}" (it serves ${slice.dnns.join(', ')})`);
-    const used = this.others('core', id)
-      .filter((s) => s.device.upfId === p.upfId)
-      .reduce((sum, s) => sum + Number(s.device.sessions), 0);
+    const used = this.usedOn(`upf:${p.upfId}`, id);
     if (used + p.sessions > upf.sessionCapacity) {
       return refuse('permanent', 'capacity', `UPF "${p.upfId}" has ${upf.sessionCapacity - used} of ${upf.sessionCapacity} sessions free; ${p.sessions} requested`);
     }
@@ -213,24 +253,36 @@ export class SimulatedNetwork {
     }
     const pool = this.topology.access.ipPools.find((pl) => pl.name === p.ipPool);
     if (!pool) return refuse('permanent', 'not-found', `IP pool "${p.ipPool}" does not exist`);
-    const others = this.others('access', id);
-    const used = others.filter((s) => s.device.oltPortId === p.oltPortId).reduce((sum, s) => sum + Number(s.device.bandwidthMbps), 0);
+    const used = this.usedOn(`port:${p.oltPortId}`, id);
     if (used + p.bandwidthMbps > port.capacityMbps) {
       return refuse('permanent', 'capacity', `OLT port "${p.oltPortId}" has ${port.capacityMbps - used} of ${port.capacityMbps} Mbit/s free; ${p.bandwidthMbps} requested`);
     }
     const current = this.services.get(id);
     if (current?.device.ipPool === p.ipPool && current.allocation.ipAddress) return { allocation: { ipAddress: current.allocation.ipAddress } };
-    const taken = new Set(others.map((s) => s.allocation.ipAddress));
-    const address = firstFreeHost(pool.cidr, taken);
+    const address = this.firstFreeAddress(pool.cidr, current?.domain === 'access' ? current.allocation.ipAddress : undefined);
     if (!address) return refuse('permanent', 'capacity', `IP pool "${p.ipPool}" (${pool.cidr}) is exhausted`);
     return { allocation: { ipAddress: address } };
   }
 
+  /** The pool's lowest address no access service holds (`own`, the planned service's current one, counts as free). */
+  private firstFreeAddress(cidr: string, own: string | undefined): string | undefined {
+    const from = this.poolCursor.get(cidr) ?? 0;
+    let offset = from;
+    for (const address of hosts(cidr, from)) {
+      if (address === own || !this.addresses.has(address)) {
+        // Only the addresses before this one are known taken (own may be released later).
+        this.poolCursor.set(cidr, offset);
+        return address;
+      }
+      offset++;
+    }
+    this.poolCursor.set(cidr, offset);
+    return undefined;
+  }
+
   /** vCPUs the nfv services hold on a VIM, the service `id` excluded. */
   vcpusUsed(vimId: string, excludeId?: string): number {
-    return this.others('nfv', excludeId ?? '')
-      .filter((s) => s.device.vimId === vimId)
-      .reduce((sum, s) => sum + Number(s.allocation.vcpus ?? 0), 0);
+    return this.usedOn(`vim:${vimId}`, excludeId ?? '');
   }
 
   private planNfv(id: string, p: z.infer<typeof parameterSchemas.nfv>) {
@@ -245,8 +297,8 @@ export class SimulatedNetwork {
   }
 }
 
-/** Usable host addresses of an IPv4 CIDR in order (network and broadcast excluded for prefixes < /31), at most 65,536. */
-function* hosts(cidr: string): Generator<string> {
+/** Usable host addresses of an IPv4 CIDR in order from the `skip`th (network and broadcast excluded for prefixes < /31), at most 65,536. */
+function* hosts(cidr: string, skip = 0): Generator<string> {
   const [base, bits] = cidr.split('/') as [string, string];
   const prefix = Number(bits);
   const start = base.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
@@ -254,13 +306,7 @@ function* hosts(cidr: string): Generator<string> {
   const network = start - (start % size);
   const first = prefix < 31 ? network + 1 : network;
   const last = Math.min(prefix < 31 ? network + size - 2 : network + size - 1, first + 65_535);
-  for (let n = first; n <= last; n++) yield [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-/** The pool's lowest address not in `taken`. */
-function firstFreeHost(cidr: string, taken: ReadonlySet<unknown>): string | undefined {
-  for (const a of hosts(cidr)) if (!taken.has(a)) return a;
-  return undefined;
+  for (let n = first + skip; n <= last; n++) yield [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
 /** Field-by-field comparison of expected values with what the device holds. */

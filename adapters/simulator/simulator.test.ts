@@ -160,6 +160,36 @@ describe('simulator adapter', () => {
     expect(found).toMatchObject({ status: 'success', resources: [{ id: 'home-1', domain: 'access', state: { ipAddress: '198.51.100.1' } }] });
   });
 
+  it('keeps capacity and addresses in step as services come, change, drift and go', async () => {
+    const { registry, sim } = await setup();
+    const home = (id: string, bandwidthMbps = 100, operation: 'create' | 'modify' = 'create'): ResourceActionInput => ({
+      domain: 'access',
+      operation,
+      target: { id, type: 'access-service' },
+      parameters: { oltPortId: 'olt-south-1/0/1', bandwidthMbps, bngProfile: 'residential-500m', ipPool: 'business-south' },
+    });
+    const addressOf = async (id: string, key: string) => {
+      const r = await registry.apply(home(id), { idempotencyKey: key });
+      return r.status === 'success' ? r.resource?.state.ipAddress : r.status;
+    };
+    // business-south is a /29: six hosts, handed out lowest first.
+    expect([await addressOf('h1', 'k1'), await addressOf('h2', 'k2'), await addressOf('h3', 'k3')]).toEqual(['198.51.100.1', '198.51.100.2', '198.51.100.3']);
+    await registry.apply({ ...home('h2'), operation: 'delete' }, { idempotencyKey: 'k2-del' });
+    expect(await addressOf('h4', 'k4')).toBe('198.51.100.2'); // the freed address, before .4
+    expect(await addressOf('h5', 'k5')).toBe('198.51.100.4');
+    // A modify keeps its address and is checked against its own new size (4 × 100 held on a 2500 port).
+    const grown = await registry.apply(home('h1', 2200, 'modify'), { idempotencyKey: 'k1-mod' });
+    expect(grown).toMatchObject({ status: 'success', resource: { state: { ipAddress: '198.51.100.1', bandwidthMbps: 2200 } } });
+    expect(await registry.apply(home('h6', 100), { idempotencyKey: 'k6' })).toMatchObject({ status: 'permanent', code: 'capacity' });
+    // Capacity follows the device: a drift down frees room, a removal frees its address too.
+    sim.injectDrift('h1', { bandwidthMbps: 100 });
+    expect(await addressOf('h6', 'k6b')).toBe('198.51.100.5');
+    sim.injectDrift('h3', 'remove');
+    expect(await addressOf('h7', 'k7')).toBe('198.51.100.3');
+    expect(await addressOf('h8', 'k8')).toBe('198.51.100.6');
+    expect(await registry.apply(home('h9'), { idempotencyKey: 'k9' })).toMatchObject({ status: 'permanent', code: 'capacity', reason: expect.stringContaining('exhausted') });
+  });
+
   it('raises alarms on a cut link and on the services over it, and clears them on repair', async () => {
     const { registry, sim, events, guarded } = await setup();
     await registry.apply(transportService('svc-a', 1000), { idempotencyKey: 'a' });
