@@ -115,16 +115,25 @@ function cpuPerOrder(before: { self: NodeJS.CpuUsage; mainThread: number; others
   };
 }
 
+/** Messages Junction's NATS connection sent and received per order (publishes, acks, deliveries, KV operations). */
+function natsMessagesPerOrder(t: TestJunction, before: { inMsgs: number; outMsgs: number }, orders: number) {
+  const now = t.junction.bus.nc.stats();
+  const per = (n: number) => Math.round((n / orders) * 10) / 10;
+  return { sent: per(now.outMsgs - before.outMsgs), received: per(now.inMsgs - before.inMsgs) };
+}
+
 async function sustained(t: TestJunction) {
+  const natsBefore = t.junction.bus.nc.stats();
   const cpuBefore = { self: process.cpuUsage(), mainThread: mainThreadCpuSeconds(), others: cpuSecondsOf(['postgres', 'nats-server']) };
   const posted = await clients(t, { mode: 'sustained', orders: SUSTAINED_ORDERS, clients: CLIENTS, ratePerSecond: 0 });
   const ids = posted.ids;
   await t.waitForTerminal(ids, 600_000);
   const cpuMsPerOrder = cpuPerOrder(cpuBefore, ids.length, posted.cpuMs);
+  const natsMessages = natsMessagesPerOrder(t, natsBefore, ids.length);
   const { lastCompletion, ...observed } = await latencies(t, ids);
   // From the first POST to the last order's completion as the database recorded it (not when the poll noticed).
   const seconds = (lastCompletion - posted.startedAt) / 1000;
-  return { orders: ids.length, clients: CLIENTS, acceptedPerSecond: ids.length / (posted.acceptedMs / 1000), ordersPerSecond: ids.length / seconds, cpuMsPerOrder, ...observed };
+  return { orders: ids.length, clients: CLIENTS, acceptedPerSecond: ids.length / (posted.acceptedMs / 1000), ordersPerSecond: ids.length / seconds, cpuMsPerOrder, natsMessagesPerOrder: natsMessages, ...observed };
 }
 
 async function steady(t: TestJunction) {

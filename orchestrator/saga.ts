@@ -13,6 +13,7 @@ import { mergeCharacteristics, resolveCharacteristics, topologicalOrder, type Se
 import { resolveTemplate, TemplateError } from '../catalog/template.js';
 import type { Bus } from '../platform/bus/bus.js';
 import type { Database } from '../platform/db/schema.js';
+import { statementBatch } from '../platform/db/statement-batch.js';
 import type { Logger } from '../platform/logger.js';
 import type { PolicyEngine } from '../policies/engine/index.js';
 import { settleCancellation, type CancelServiceOrderBody } from './cancellation.js';
@@ -58,8 +59,13 @@ class CancelledFirst extends Error {}
 type Applied = { a: PlannedAction; result: AdapterResult };
 
 /** The statement recording actions' outcomes: their rows upserted with status and result. */
+/** Action outcomes as order_actions rows (without order, status and time). */
+function markRows(marked: Array<{ a: PlannedAction; result: unknown }>) {
+  return marked.map(({ a, result }) => ({ item: a.itemId, action_id: a.actionId, seq: a.seq, action: a.action, result }));
+}
+
 function actionMarks(orderId: string, status: string, marked: Array<{ a: PlannedAction; result: unknown }>, at: Date) {
-  const rows = marked.map(({ a, result }) => ({ item: a.itemId, action_id: a.actionId, seq: a.seq, action: a.action, result }));
+  const rows = markRows(marked);
   return sql`
     insert into order_actions (order_id, order_item_id, action_id, seq, status, action, result, updated_at)
     select ${orderId}, r.item, r.action_id, r.seq, ${status}, r.action, r.result, ${at}
@@ -68,6 +74,18 @@ function actionMarks(orderId: string, status: string, marked: Array<{ a: Planned
 }
 
 type CustomerRow = Selectable<Database['customers']>;
+
+/** An add order's completion, as the batched statement takes it. */
+interface CompletingOrder {
+  orderId: string;
+  tenant: string;
+  customerId: string;
+  state: string;
+  body: ServiceOrderBody;
+  at: Date;
+  services: Array<{ id: string; item: string; specification: string; version: number; site: string; characteristics: Record<string, unknown> }>;
+  marks: ReturnType<typeof markRows>;
+}
 
 /** How often a running provisioning asks whether its order was cancelled meanwhile. */
 const CANCELLATION_POLL_MS = 250;
@@ -651,13 +669,61 @@ export function createSaga(deps: SagaDeps): SagaRun {
   }
 
   /** The add flow: new capacity, `create` actions, a new active service, billing.start. */
+  /**
+   * Completes add orders, one statement for all given: each order row's update (refused once a
+   * cancellation is marked) gates its new services and binding its reservations to them. The
+   * applied actions are recorded either way (a refused completion compensates them). Answers per
+   * order whether it completed.
+   */
+  const completeAddOrders = statementBatch(async (orders: CompletingOrder[]): Promise<boolean[]> => {
+    const input = orders.map((o) => ({
+      order_id: o.orderId,
+      tenant: o.tenant,
+      customer_id: o.customerId,
+      state: o.state,
+      body: o.body,
+      at: o.at.toISOString(),
+      services: o.services,
+      marks: o.marks,
+    }));
+    const { rows } = await sql<{ id: string }>`
+      with input as (
+        select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
+          as i(order_id text, tenant text, customer_id text, state text, body jsonb, at timestamptz, services jsonb, marks jsonb)),
+      done as (
+        update service_orders o set state = i.state, completion_date = i.at, updated_at = i.at,
+          body = i.body || jsonb_strip_nulls(jsonb_build_object('jeopardyAlert', o.body->'jeopardyAlert'))
+        from input i
+        where o.id = i.order_id and o.cancellation_id is null
+        returning o.id),
+      wanted as (
+        select i.order_id, i.tenant, i.customer_id, i.at, s.*
+        from input i join done d on d.id = i.order_id
+        cross join lateral jsonb_to_recordset(i.services) as s(id text, item text, specification text, version int, site text, characteristics jsonb)),
+      created as (
+        insert into services (id, tenant, customer_id, order_id, order_item_id, specification, specification_version, site, state, characteristics, start_date)
+        select w.id, w.tenant, w.customer_id, w.order_id, w.item, w.specification, w.version, w.site, 'active', w.characteristics, w.at
+        from wanted w
+        on conflict (id) do nothing),
+      bound as (
+        update reservations r set status = 'committed', service_id = w.id, expires_at = null
+        from wanted w
+        where r.order_id = w.order_id and r.order_item_id = w.item and r.status = 'reserved'),
+      marked as (
+        insert into order_actions (order_id, order_item_id, action_id, seq, status, action, result, updated_at)
+        select i.order_id, m.item, m.action_id, m.seq, 'applied', m.action, m.result, i.at
+        from input i cross join lateral jsonb_to_recordset(i.marks) as m(item text, action_id text, seq int, action jsonb, result jsonb)
+        on conflict (order_id, order_item_id, action_id) do update set status = excluded.status, result = excluded.result, updated_at = excluded.updated_at)
+      select id from done`.execute(db);
+    const completed = new Set(rows.map((r) => r.id));
+    return orders.map((o) => completed.has(o.orderId));
+  });
+
   function addFlow(tenant: string, orderId: string): ItemFlow {
     return {
       kind: 'add',
       reserve: (p) => reserveItem(db, { orderId, itemId: p.item.id, site: p.site, specs: p.spec.reservations, context: { characteristic: p.characteristics }, ttlMs: ttl }),
       actions: (p, reservations) => decompose(p, reservations, orderId),
-      // One statement: the order row's update (refused once a cancellation is marked) gates the
-      // new services and binding the reservations to them.
       async complete(body, plans, customerId, at, applied) {
         const services = plans.map((p) => ({
           id: p.serviceId,
@@ -667,27 +733,8 @@ export function createSaga(deps: SagaDeps): SagaRun {
           site: p.site,
           characteristics: p.characteristics,
         }));
-        const { rows } = await sql<{ id: string }>`
-          with done as (
-            update service_orders set state = ${body.state}, body = ${orderBodyValue(body)}, completion_date = ${at}, updated_at = ${at}
-            where id = ${orderId} and cancellation_id is null
-            returning id),
-          wanted as (
-            select * from jsonb_to_recordset(${JSON.stringify(services)}::jsonb)
-              as s(id text, item text, specification text, version int, site text, characteristics jsonb)),
-          created as (
-            insert into services (id, tenant, customer_id, order_id, order_item_id, specification, specification_version, site, state, characteristics, start_date)
-            select w.id, ${tenant}, ${customerId}, ${orderId}, w.item, w.specification, w.version, w.site, 'active', w.characteristics, ${at}
-            from wanted w where exists (select 1 from done)
-            on conflict (id) do nothing),
-          bound as (
-            update reservations r set status = 'committed', service_id = w.id, expires_at = null
-            from wanted w
-            where r.order_id = ${orderId} and r.order_item_id = w.item and r.status = 'reserved' and exists (select 1 from done))${
-            applied.length ? sql`,
-          marked as (${actionMarks(orderId, 'applied', applied, at)})` : sql``}
-          select id from done`.execute(db);
-        return { done: rows.length > 0, freed: 0 };
+        const done = await completeAddOrders({ orderId, tenant, customerId, state: body.state, body, at, services, marks: markRows(applied) });
+        return { done, freed: 0 };
       },
       bill: (p, customerId, at, correlationId) =>
         deps.events.billingStart({ serviceId: p.serviceId, orderId, customerId, specification: p.spec.name, characteristics: p.characteristics, startDate: at.toISOString() }, correlationId),
@@ -759,16 +806,21 @@ export function createSaga(deps: SagaDeps): SagaRun {
     return state;
   }
 
+  type StartedRow = Selectable<Database['service_orders']> & { customer: CustomerRow | null; from_state: string };
+
   /**
-   * Moves the order to inProgress if it is waiting (acknowledged, pending, held), and reads it with
-   * its customer, in one statement (a PATCH or the jeopardy sweep serialise with it on the row).
-   * Undefined when the order is not waiting (a resumed run) or not stored.
+   * Moves each order to inProgress if it is waiting (acknowledged, pending, held), and reads it
+   * with its customer, in one statement for all the orders given (a PATCH or the jeopardy sweep
+   * serialise with it on the row; rows are locked in id order, as every multi-order statement
+   * does). An order given twice is started for its first caller only: the others find it running.
    */
-  async function startWaiting(orderId: string) {
+  const startWaitingOrders = statementBatch(async (orderIds: string[]): Promise<Array<StartedRow | undefined>> => {
     const at = now();
-    const { rows } = await sql<Selectable<Database['service_orders']> & { customer: CustomerRow | null; from_state: string }>`
+    const { rows } = await sql<StartedRow>`
       with waiting as (
-        select id, state from service_orders where id = ${orderId} and state in ('acknowledged', 'pending', 'held') for update),
+        select id, state from service_orders
+        where id = any(${[...new Set(orderIds)]}::text[]) and state in ('acknowledged', 'pending', 'held')
+        order by id for update),
       started as (
         update service_orders o set state = 'inProgress', updated_at = ${at},
           body = (o.body - 'errorMessage') || jsonb_build_object(
@@ -780,7 +832,17 @@ export function createSaga(deps: SagaDeps): SagaRun {
         returning o.*, w.state as from_state)
       select s.*, to_jsonb(c) as customer
       from started s left join customers c on c.tenant = s.tenant and c.id = s.customer_id`.execute(db);
-    const row = rows[0];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return orderIds.map((id) => {
+      const row = byId.get(id);
+      byId.delete(id);
+      return row;
+    });
+  });
+
+  /** The order moved to inProgress and read with its customer; undefined when it was not waiting (a resumed run) or is not stored. */
+  async function startWaiting(orderId: string) {
+    const row = await startWaitingOrders(orderId);
     return row ? { ...row, body: row.body as ServiceOrderBody } : undefined;
   }
 
