@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { CatalogReader } from '../../catalog/store.js';
 import { mergeCharacteristics, resolveCharacteristics } from '../../catalog/spec.js';
@@ -17,6 +17,7 @@ import { orderBodyValue } from '../../orchestrator/jeopardy.js';
 import { orderHref, SERVICE_ORDERING_BASE, WAITING_ORDER_STATES, type ServiceOrderBody } from '../../orchestrator/order-model.js';
 import type { Bus } from '../../platform/bus/bus.js';
 import type { Database } from '../../platform/db/schema.js';
+import { statementBatch } from '../../platform/db/statement-batch.js';
 import { requireRoles, tenantScope, type AccessControl } from '../access.js';
 import type { GatewayEnv } from '../context.js';
 import { tmfError, parseTmfBody, validationError } from './errors.js';
@@ -168,7 +169,36 @@ async function checkAgainstCatalog(deps: Pick<ServiceOrderingDeps, 'db' | 'catal
   return undefined;
 }
 
+interface NewOrderRow {
+  id: string;
+  tenant: string;
+  external_id: string | null;
+  idempotency_key: string | null;
+  customer_id: string;
+  body: ServiceOrderBody;
+}
+
+/**
+ * Stores new orders, acknowledged, one statement for all given; answers per order whether it was
+ * stored (false: its externalId or Idempotency-Key was taken first, by an earlier order or by
+ * another one of the same statement).
+ */
+function orderInserter(db: Kysely<Database>) {
+  return statementBatch(async (orders: NewOrderRow[]): Promise<boolean[]> => {
+    const { rows } = await sql<{ id: string }>`
+      insert into service_orders (id, tenant, external_id, idempotency_key, customer_id, state, body)
+      select r.id, r.tenant, r.external_id, r.idempotency_key, r.customer_id, 'acknowledged', r.body
+      from jsonb_to_recordset(${JSON.stringify(orders)}::jsonb)
+        as r(id text, tenant text, external_id text, idempotency_key text, customer_id text, body jsonb)
+      on conflict do nothing
+      returning id`.execute(db);
+    const stored = new Set(rows.map((r) => r.id));
+    return orders.map((o) => stored.has(o.id));
+  });
+}
+
 export function serviceOrderingRoutes(deps: ServiceOrderingDeps) {
+  const insertOrder = orderInserter(deps.db);
   return (app: Hono<GatewayEnv>, access: AccessControl) => {
     const bss = requireRoles(access, 'bss');
     const base = `${SERVICE_ORDERING_BASE}/serviceOrder`;
@@ -218,20 +248,7 @@ export function serviceOrderingRoutes(deps: ServiceOrderingDeps) {
       const id = randomUUID();
       const body = newOrderBody(id, req, new Date());
       const customer = req.relatedParty.find((p) => p.role?.toLowerCase() === 'customer') ?? req.relatedParty[0]!;
-      const inserted = await deps.db
-        .insertInto('service_orders')
-        .values({
-          id,
-          tenant,
-          external_id: req.externalId ?? null,
-          idempotency_key: key ?? null,
-          customer_id: customer.id,
-          state: 'acknowledged',
-          body: JSON.stringify(body),
-        })
-        .onConflict((oc) => oc.doNothing())
-        .returning('id')
-        .executeTakeFirst();
+      const inserted = await insertOrder({ id, tenant, external_id: req.externalId ?? null, idempotency_key: key ?? null, customer_id: customer.id, body });
       if (!inserted) {
         // A repeat, or a race with the same externalId / key: answer with the order that is stored.
         const winner = await replay();
