@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applySeed } from '../catalog/seed.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/index.js';
-import { expireReservations, inventorySnapshot, releaseReservations, reserveItem } from './inventory.js';
+import { expireReservations, inventorySnapshot, itemReserver, releaseReservations, reserveItem } from './inventory.js';
 
 describe('resource inventory', () => {
   let t: TestDatabase;
@@ -109,5 +109,45 @@ describe('resource inventory', () => {
     expect(await expireReservations(t.db)).toEqual(['dead']);
     const after = await inventorySnapshot(t.db);
     expect(before.pool! - after.pool!).toBe(1);
+  });
+});
+
+describe('resource inventory, many items to a call', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await applySeed(t.db, {
+      tenant: 'acme',
+      customers: [],
+      resources: [
+        { id: 'b-port-1', type: 'olt-port', site: 'B', domain: 'access', unit: 'Mbps', capacity: 1000, state: 'available', attributes: {} },
+        { id: 'b-port-2', type: 'olt-port', site: 'B', domain: 'access', unit: 'Mbps', capacity: 1000, state: 'available', attributes: {} },
+        { id: 'b-pool', type: 'ip-pool', site: 'B', domain: 'access', unit: 'addresses', capacity: 100, state: 'available', attributes: {} },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('reserves each item on its own when 60 share a few calls: the fitting ones all, the others nothing', async () => {
+    const reserve = itemReserver(t.db);
+    const specs = [
+      { key: 'port', resourceType: 'olt-port', amount: '{{characteristic.bw}}', scope: 'one' as const },
+      { key: 'ip', resourceType: 'ip-pool', amount: 1, scope: 'one' as const },
+    ];
+    // Every fifth asks for more than a port holds: it must fail alone, whatever call it shares.
+    const outcomes = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => reserve({ orderId: `b-${i}`, itemId: '1', site: 'B', specs, context: { characteristic: { bw: i % 5 === 4 ? 1200 : 300 } }, ttlMs: 60_000 })),
+    );
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(6);
+    expect(outcomes.filter((_, i) => i % 5 === 4).every((o) => !o.ok && o.reason === 'insufficient capacity: no olt-port at B has 1200 units free')).toBe(true);
+    expect(await inventorySnapshot(t.db)).toMatchObject({ 'b-port-1': 900, 'b-port-2': 900, 'b-pool': 6 });
+    const held = await t.db.selectFrom('reservations').select(['order_id']).where('status', '=', 'reserved').execute();
+    expect(held).toHaveLength(12);
+    // A repeat answers the same reservations, batched or not.
+    const again = await Promise.all(outcomes.map((o, i) => (o.ok ? reserve({ orderId: `b-${i}`, itemId: '1', site: 'B', specs, context: { characteristic: { bw: 300 } }, ttlMs: 60_000 }) : undefined)));
+    expect(again.filter(Boolean).map((o) => o!.ok && o!.reservations.port!.resourceId)).toEqual(outcomes.filter((o) => o.ok).map((o) => o.ok && o.reservations.port!.resourceId));
+    expect(await inventorySnapshot(t.db)).toMatchObject({ 'b-port-1': 900, 'b-port-2': 900, 'b-pool': 6 });
   });
 });

@@ -11,6 +11,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ReservationSpec } from '../catalog/spec.js';
 import { resolveTemplate } from '../catalog/template.js';
 import type { Database } from '../platform/db/schema.js';
+import { statementBatch } from '../platform/db/statement-batch.js';
 
 export interface Reserved {
   key: string;
@@ -62,10 +63,6 @@ function group(rows: ReadonlyArray<{ key: string; resource_id: string; amount: n
   return out;
 }
 
-/** junction_reserve_item raises this SQLSTATE (with the reason) when an item does not fit. */
-const INFEASIBLE = 'JR001';
-const isInfeasible = (err: unknown): err is Error => typeof err === 'object' && err !== null && (err as { code?: string }).code === INFEASIBLE;
-
 interface ReservedRow {
   key: string;
   resource_id: string;
@@ -74,34 +71,55 @@ interface ReservedRow {
   state: string;
 }
 
+/** One item as junction_reserve_items takes it, and what it answers for the item. */
+interface ItemCall {
+  orderId: string;
+  itemId: string;
+  site: string;
+  specs: Array<{ key: string; resourceType: string; scope: string; amount: number }>;
+  expiresAt: string;
+}
+type ItemAnswer = { cancellationId?: string; reservations?: ReservedRow[]; infeasible?: string; deadlock?: string };
+
+export type ItemReserver = (req: ReserveRequest) => Promise<ReservationOutcome>;
+
 /**
- * Takes the capacity an item needs, all or nothing, in one server-side call
- * (junction_reserve_item, migration 0012, has the rules). Idempotent per (order, item): a resumed
- * saga gets the reservations its earlier run made. An order cancelled meanwhile reserves nothing
- * and comes back as `cancelled`.
+ * Takes the capacity an item needs, all or nothing, in a server-side call (junction_reserve_item,
+ * migration 0012, has the rules); under load several items go in one call, each still reserved
+ * and committed on its own (junction_reserve_items, migration 0013). Idempotent per (order,
+ * item): a resumed saga gets the reservations its earlier run made. An order cancelled meanwhile
+ * reserves nothing and comes back as `cancelled`.
  */
-export async function reserveItem(db: Kysely<Database>, req: ReserveRequest): Promise<ReservationOutcome> {
-  const specs: Array<{ key: string; resourceType: string; scope: string; amount: number }> = [];
-  for (const spec of req.specs) {
-    const amount = Number(resolveTemplate(spec.amount, req.context));
-    if (!Number.isInteger(amount) || amount <= 0) return { ok: false, reason: `reservation ${spec.key}: amount ${amount} is not a positive integer` };
-    specs.push({ key: spec.key, resourceType: spec.resourceType, scope: spec.scope, amount });
-  }
-  const expiresAt = new Date((req.now ?? new Date()).getTime() + req.ttlMs);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const { rows } = await sql<{ r: { cancellationId?: string; reservations?: ReservedRow[] } }>`
-        select junction_reserve_item(${req.orderId}, ${req.itemId}, ${req.site}, ${JSON.stringify(specs)}::jsonb, ${expiresAt}) as r`.execute(db);
-      const r = rows[0]!.r;
+export function itemReserver(db: Kysely<Database>): ItemReserver {
+  const reserveItems = statementBatch(async (items: ItemCall[]): Promise<ItemAnswer[]> => {
+    const { rows } = await sql<{ p_results: ItemAnswer[] }>`call junction_reserve_items(${JSON.stringify(items)}::jsonb, null)`.execute(db);
+    return rows[0]!.p_results;
+  });
+  return async (req) => {
+    const specs: ItemCall['specs'] = [];
+    for (const spec of req.specs) {
+      const amount = Number(resolveTemplate(spec.amount, req.context));
+      if (!Number.isInteger(amount) || amount <= 0) return { ok: false, reason: `reservation ${spec.key}: amount ${amount} is not a positive integer` };
+      specs.push({ key: spec.key, resourceType: spec.resourceType, scope: spec.scope, amount });
+    }
+    const expiresAt = new Date((req.now ?? new Date()).getTime() + req.ttlMs).toISOString();
+    for (let attempt = 0; ; attempt++) {
+      const r = await reserveItems({ orderId: req.orderId, itemId: req.itemId, site: req.site, specs, expiresAt });
+      if (r.deadlock !== undefined) {
+        if (attempt < 5) continue;
+        throw Object.assign(new Error(r.deadlock), { code: DEADLOCK });
+      }
+      if (r.infeasible !== undefined) return { ok: false, reason: r.infeasible };
       if (r.cancellationId) return { ok: false, reason: 'the order was cancelled', cancellationId: r.cancellationId };
       const reserved = r.reservations ?? [];
       return { ok: true, reservations: group(reserved), resourceStates: Object.fromEntries(reserved.map((x) => [x.resource_id, x.state])) };
-    } catch (err) {
-      if (isInfeasible(err)) return { ok: false, reason: err.message };
-      if (isDeadlock(err) && attempt < 5) continue;
-      throw err;
     }
-  }
+  };
+}
+
+/** One item's reservation, by a reserver of its own (one-off callers and tests). */
+export function reserveItem(db: Kysely<Database>, req: ReserveRequest): Promise<ReservationOutcome> {
+  return itemReserver(db)(req);
 }
 
 /** Gives back the capacity held by an order (or one item); returns the number of reservations released. */

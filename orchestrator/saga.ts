@@ -17,7 +17,7 @@ import { statementBatch } from '../platform/db/statement-batch.js';
 import type { Logger } from '../platform/logger.js';
 import type { PolicyEngine } from '../policies/engine/index.js';
 import { settleCancellation, type CancelServiceOrderBody } from './cancellation.js';
-import { applyModifyReservations, releaseReservations, reserveItem, reserveModify, serviceReservations, type ReservationOutcome, type Reserved } from './inventory.js';
+import { applyModifyReservations, itemReserver, releaseReservations, reserveModify, serviceReservations, type ReservationOutcome, type Reserved } from './inventory.js';
 import {
   customerOf,
   serviceHref,
@@ -160,6 +160,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
   const ttl = deps.reservationTtlMs ?? 10 * 60_000;
   const adapterTimeoutMs = deps.adapterTimeoutMs ?? 20_000;
   const { db } = deps;
+  const reserveItemBatched = itemReserver(db);
 
   /** The order with its customer (as stored now), in one read. */
   async function load(orderId: string) {
@@ -722,7 +723,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
   function addFlow(tenant: string, orderId: string): ItemFlow {
     return {
       kind: 'add',
-      reserve: (p) => reserveItem(db, { orderId, itemId: p.item.id, site: p.site, specs: p.spec.reservations, context: { characteristic: p.characteristics }, ttlMs: ttl }),
+      reserve: (p) => reserveItemBatched({ orderId, itemId: p.item.id, site: p.site, specs: p.spec.reservations, context: { characteristic: p.characteristics }, ttlMs: ttl }),
       actions: (p, reservations) => decompose(p, reservations, orderId),
       async complete(body, plans, customerId, at, applied) {
         const services = plans.map((p) => ({

@@ -13,6 +13,7 @@ import * as m0009 from './0009_assurance.js';
 import * as m0010dl from './0010_dead_letters.js';
 import * as m0011 from './0011_waiting_orders.js';
 import * as m0012 from './0012_reserve_item_function.js';
+import * as m0013 from './0013_reserve_items_procedure.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_processed_messages': m0001,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0010_dead_letters': m0010dl,
   '0011_waiting_orders': m0011,
   '0012_reserve_item_function': m0012,
+  '0013_reserve_items_procedure': m0013,
 };
