@@ -1,24 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applySeed } from '../catalog/seed.js';
+import { applySeed, type Seed } from '../catalog/seed.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/index.js';
 import { expireReservations, inventorySnapshot, itemReserver, releaseReservations, reserveItem } from './inventory.js';
+
+const SITE_S: Seed['resources'] = [
+  { id: 'port-1', type: 'olt-port', site: 'S', domain: 'access', unit: 'Mbps', capacity: 1000, state: 'available', attributes: {} },
+  { id: 'port-2', type: 'olt-port', site: 'S', domain: 'access', unit: 'Mbps', capacity: 1000, state: 'available', attributes: {} },
+  { id: 'pool', type: 'ip-pool', site: 'S', domain: 'access', unit: 'addresses', capacity: 100, state: 'available', attributes: {} },
+  { id: 'gnb-1', type: 'gnb', site: 'S', domain: 'ran', unit: 'PRB', capacity: 100, state: 'available', attributes: {} },
+  { id: 'gnb-2', type: 'gnb', site: 'S', domain: 'ran', unit: 'PRB', capacity: 50, state: 'available', attributes: {} },
+  { id: 'gnb-m', type: 'gnb', site: 'M', domain: 'ran', unit: 'PRB', capacity: 50, state: 'maintenance', attributes: {} },
+];
 
 describe('resource inventory', () => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await createTestDatabase();
-    await applySeed(t.db, {
-      tenant: 'acme',
-      customers: [],
-      resources: [
-        { id: 'port-1', type: 'olt-port', site: 'S', domain: 'access', unit: 'Mbps', capacity: 1000, state: 'available', attributes: {} },
-        { id: 'port-2', type: 'olt-port', site: 'S', domain: 'access', unit: 'Mbps', capacity: 1000, state: 'available', attributes: {} },
-        { id: 'pool', type: 'ip-pool', site: 'S', domain: 'access', unit: 'addresses', capacity: 100, state: 'available', attributes: {} },
-        { id: 'gnb-1', type: 'gnb', site: 'S', domain: 'ran', unit: 'PRB', capacity: 100, state: 'available', attributes: {} },
-        { id: 'gnb-2', type: 'gnb', site: 'S', domain: 'ran', unit: 'PRB', capacity: 50, state: 'available', attributes: {} },
-        { id: 'gnb-m', type: 'gnb', site: 'M', domain: 'ran', unit: 'PRB', capacity: 50, state: 'maintenance', attributes: {} },
-      ],
-    });
+    await applySeed(t.db, { tenant: 'acme', customers: [], resources: SITE_S });
   });
   afterAll(async () => {
     await t?.drop();
@@ -116,15 +114,8 @@ describe('resource inventory, many items to a call', () => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await createTestDatabase();
-    await applySeed(t.db, {
-      tenant: 'acme',
-      customers: [],
-      resources: [
-        { id: 'b-port-1', type: 'olt-port', site: 'B', domain: 'access', unit: 'Mbps', capacity: 1000, state: 'available', attributes: {} },
-        { id: 'b-port-2', type: 'olt-port', site: 'B', domain: 'access', unit: 'Mbps', capacity: 1000, state: 'available', attributes: {} },
-        { id: 'b-pool', type: 'ip-pool', site: 'B', domain: 'access', unit: 'addresses', capacity: 100, state: 'available', attributes: {} },
-      ],
-    });
+    // The first suite's site S, under other names.
+    await applySeed(t.db, { tenant: 'acme', customers: [], resources: SITE_S.slice(0, 3).map((r) => ({ ...r, id: `b-${r.id}`, site: 'B' })) });
   });
   afterAll(async () => {
     await t?.drop();
