@@ -672,7 +672,8 @@ export function createSaga(deps: SagaDeps): SagaRun {
   /** The add flow: new capacity, `create` actions, a new active service, billing.start. */
   /**
    * Completes add orders, one statement for all given: each order row's update (refused once a
-   * cancellation is marked) gates its new services and binding its reservations to them. The
+   * cancellation is marked; rows locked in id order, as the start does) gates its new services and
+   * binding its reservations to them. The
    * applied actions are recorded either way (a refused completion compensates them). Answers per
    * order whether it completed.
    */
@@ -691,11 +692,15 @@ export function createSaga(deps: SagaDeps): SagaRun {
       with input as (
         select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
           as i(order_id text, tenant text, customer_id text, state text, body jsonb, at timestamptz, services jsonb, marks jsonb)),
+      locked as (
+        select id from service_orders
+        where id in (select order_id from input) and cancellation_id is null
+        order by id for update),
       done as (
         update service_orders o set state = i.state, completion_date = i.at, updated_at = i.at,
           body = i.body || jsonb_strip_nulls(jsonb_build_object('jeopardyAlert', o.body->'jeopardyAlert'))
         from input i
-        where o.id = i.order_id and o.cancellation_id is null
+        where o.id = i.order_id and o.id in (select id from locked) and o.cancellation_id is null
         returning o.id),
       wanted as (
         select i.order_id, i.tenant, i.customer_id, i.at, s.*
