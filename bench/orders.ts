@@ -5,7 +5,7 @@
 // phase 2 offers a steady 50 orders/s and measures order-to-completed latency from the database
 // (orderDate → completion_date). Then counts the orders' decisions in the audit log (every
 // decision must reach it). Writes bench/results/orders.json.
-// BENCH_ORDERS, BENCH_CLIENTS, BENCH_STEADY_SECONDS, BENCH_POLICY_WORKERS (default 2) tune it.
+// BENCH_ORDERS, BENCH_CLIENTS, BENCH_STEADY_SECONDS, BENCH_POLICY_WORKERS (default: Junction's, JUNCTION_POLICY_WORKERS) tune it.
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -175,7 +175,7 @@ async function main() {
   const { BSS_KEY, startTestJunction } = await import('../orchestrator/testing.js');
   apiKey = BSS_KEY;
   const net = largeNetwork({ portsPerSite: 400 });
-  const t = await startTestJunction({ seed: net.seedFile, adapterEntries: simulatorEntries(net.topology), policyWorkers: Number(process.env.BENCH_POLICY_WORKERS ?? 2) });
+  const t = await startTestJunction({ seed: net.seedFile, adapterEntries: simulatorEntries(net.topology), policyWorkers: process.env.BENCH_POLICY_WORKERS === undefined ? undefined : Number(process.env.BENCH_POLICY_WORKERS) });
   try {
     await t.waitForTerminal((await clients(t, { mode: 'sustained', orders: 1, clients: 1, ratePerSecond: 0 })).ids); // warm-up: policy bundle compiled, pools open
     const profiler = process.env.BENCH_CPU_PROFILE ? await startProfiler() : undefined;

@@ -44,7 +44,7 @@ export interface OrderToActivationOptions {
   adaptersBaseDir?: string;
   catalogDir?: string;
   policyDir?: string;
-  /** Policy worker threads (default one per core). */
+  /** Policy worker threads (default 0: on the event loop, see policy-engine.ts). */
   policyWorkers?: number;
   reservationTtlMs?: number;
   /** Period of the reservation expiry, jeopardy and stranded-order sweep. */

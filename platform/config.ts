@@ -251,7 +251,7 @@ export interface Config {
   processRoles: ProcessRole[];
   dataDir: string;
   shutdownTimeoutMs: number;
-  /** Policy evaluation threads of the orchestrator's engine; undefined: one per core; 0: on the event loop. */
+  /** Policy evaluation threads of the orchestrator's engine; undefined or 0: on the event loop. */
   policyWorkers: number | undefined;
   audit: {
     /** Ed25519 checkpoint signing key (PEM); unset: `<dataDir>/audit-signing-key.pem`, created on first start. */
