@@ -58,12 +58,12 @@ class CancelledFirst extends Error {}
 /** An action the adapter applied, with its answer (not yet recorded). */
 type Applied = { a: PlannedAction; result: AdapterResult };
 
-/** The statement recording actions' outcomes: their rows upserted with status and result. */
 /** Action outcomes as order_actions rows (without order, status and time). */
 function markRows(marked: Array<{ a: PlannedAction; result: unknown }>) {
   return marked.map(({ a, result }) => ({ item: a.itemId, action_id: a.actionId, seq: a.seq, action: a.action, result }));
 }
 
+/** The statement recording actions' outcomes: their rows upserted with status and result. */
 function actionMarks(orderId: string, status: string, marked: Array<{ a: PlannedAction; result: unknown }>, at: Date) {
   const rows = markRows(marked);
   return sql`
@@ -669,13 +669,12 @@ export function createSaga(deps: SagaDeps): SagaRun {
     }
   }
 
-  /** The add flow: new capacity, `create` actions, a new active service, billing.start. */
   /**
    * Completes add orders, one statement for all given: each order row's update (refused once a
    * cancellation is marked; rows locked in id order, as the start does) gates its new services and
-   * binding its reservations to them. The
-   * applied actions are recorded either way (a refused completion compensates them). Answers per
-   * order whether it completed.
+   * binding its reservations to them. The applied actions are recorded either way (a refused
+   * completion compensates them). Answers per order whether it completed. The body keeps a
+   * jeopardy alert raised meanwhile, as orderBodyValue does for one order.
    */
   const completeAddOrders = statementBatch(async (orders: CompletingOrder[]): Promise<boolean[]> => {
     const input = orders.map((o) => ({
@@ -725,6 +724,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
     return orders.map((o) => completed.has(o.orderId));
   });
 
+  /** The add flow: new capacity, `create` actions, a new active service, billing.start. */
   function addFlow(tenant: string, orderId: string): ItemFlow {
     return {
       kind: 'add',
