@@ -3,15 +3,20 @@
  * gets a TMF641 `jeopardyAlert` and a ServiceOrderJeopardyEvent, once. The alert is written with
  * jsonb operations so it does not race the saga's own writes of the order (the saga keeps it).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { CatalogReader } from '../catalog/store.js';
 import type { Database } from '../platform/db/schema.js';
 import type { OrderEvents } from './events.js';
 import type { ServiceOrderBody } from './order-model.js';
 
-/** The stored body for an update: the saga's copy, keeping a jeopardyAlert the sweep added meanwhile. */
+/** The body to store in an update: `next` (jsonb), keeping a jeopardyAlert the sweep added to `stored` meanwhile. */
+export function keepingJeopardyAlert(next: RawBuilder<unknown>, stored: RawBuilder<unknown>) {
+  return sql<string>`${next} || jsonb_strip_nulls(jsonb_build_object('jeopardyAlert', ${stored}->'jeopardyAlert'))`;
+}
+
+/** The stored body for an update of service_orders: the saga's copy, keeping a jeopardyAlert the sweep added meanwhile. */
 export function orderBodyValue(body: ServiceOrderBody) {
-  return sql<string>`${JSON.stringify(body)}::jsonb || jsonb_strip_nulls(jsonb_build_object('jeopardyAlert', service_orders.body->'jeopardyAlert'))`;
+  return keepingJeopardyAlert(sql`${JSON.stringify(body)}::jsonb`, sql.ref('service_orders.body'));
 }
 
 export async function raiseJeopardy(

@@ -31,7 +31,7 @@ import {
   type ServiceOrderBody,
 } from './order-model.js';
 import { orderRound, REENTRANT_MILESTONES, type OrderEvents } from './events.js';
-import { orderBodyValue } from './jeopardy.js';
+import { keepingJeopardyAlert, orderBodyValue } from './jeopardy.js';
 import { ruleOf, type OrderMetrics } from './metrics.js';
 
 export type Adapters = Pick<AdapterRegistry, 'apply' | 'rollback' | 'verify'>;
@@ -673,8 +673,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
    * Completes add orders, one statement for all given: each order row's update (refused once a
    * cancellation is marked; rows locked in id order, as the start does) gates its new services and
    * binding its reservations to them. The applied actions are recorded either way (a refused
-   * completion compensates them). Answers per order whether it completed. The body keeps a
-   * jeopardy alert raised meanwhile, as orderBodyValue does for one order.
+   * completion compensates them). Answers per order whether it completed.
    */
   const completeAddOrders = statementBatch(async (orders: CompletingOrder[]): Promise<boolean[]> => {
     const input = orders.map((o) => ({
@@ -697,7 +696,7 @@ export function createSaga(deps: SagaDeps): SagaRun {
         order by id for update),
       done as (
         update service_orders o set state = i.state, completion_date = i.at, updated_at = i.at,
-          body = i.body || jsonb_strip_nulls(jsonb_build_object('jeopardyAlert', o.body->'jeopardyAlert'))
+          body = ${keepingJeopardyAlert(sql`i.body`, sql`o.body`)}
         from input i
         where o.id = i.order_id and o.id in (select id from locked) and o.cancellation_id is null
         returning o.id),
